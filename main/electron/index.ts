@@ -1,0 +1,101 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RPCHandler } from '@orpc/server/message-port';
+import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { RENDERER_SECURITY_HEADERS } from '../../shared/security/csp';
+import { router } from '../services/router';
+import { readStaticFile } from '../services/transport/static-files';
+import {
+  APP_ENTRY_URL,
+  APP_HOST,
+  APP_SCHEME,
+  CONNECT_CHANNEL,
+  HARDENED_WEB_PREFERENCES,
+  isTrustedSender,
+  shouldAllowNavigation,
+  shouldGrantPermission,
+} from './policy';
+
+// The only folder of Keelson that imports electron. It hosts the window, serves the
+// renderer from app:// and hands the renderer a MessagePort to the shared services.
+const here = dirname(fileURLToPath(import.meta.url));
+const rendererDir = join(here, '../renderer');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+app.enableSandbox();
+
+function serveRenderer(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== APP_HOST) return new Response('Not found', { status: 404 });
+    const file = await readStaticFile(rendererDir, url.pathname);
+    if (!file) return new Response('Not found', { status: 404, headers: RENDERER_SECURITY_HEADERS });
+    return new Response(new Uint8Array(file.body), {
+      headers: { 'Content-Type': file.contentType, ...RENDERER_SECURITY_HEADERS },
+    });
+  });
+}
+
+function lockDownSessions(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(shouldGrantPermission(permission)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => shouldGrantPermission(permission));
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!shouldAllowNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!shouldAllowNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // Links to documentation open in the user's browser, never inside Keelson.
+      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+const rpc = new RPCHandler(router);
+
+function acceptRendererPorts(): void {
+  ipcMain.on(CONNECT_CHANNEL, (event) => {
+    const frame = event.senderFrame;
+    const sender = frame ? { url: frame.url, isMainFrame: frame === event.sender.mainFrame } : null;
+    if (!isTrustedSender(sender)) return;
+    const [port] = event.ports;
+    if (!port) return;
+    rpc.upgrade(port, { context: { transport: 'electron-ipc', mode: 'electron' } });
+    port.start();
+  });
+}
+
+async function createWindow(): Promise<void> {
+  const window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'Keelson',
+    show: false,
+    webPreferences: { ...HARDENED_WEB_PREFERENCES, preload: join(here, '../preload/index.cjs') },
+  });
+  window.once('ready-to-show', () => window.show());
+  await window.loadURL(APP_ENTRY_URL);
+}
+
+void app.whenReady().then(async () => {
+  serveRenderer();
+  lockDownSessions();
+  acceptRendererPorts();
+  await createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

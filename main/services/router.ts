@@ -1,0 +1,14 @@
+import { implement } from '@orpc/server';
+import { contract } from '../../shared/contract';
+import type { ServiceContext } from './context';
+import { systemRouter } from './system/router';
+
+/**
+ * The implementation of the whole contract. Each service folder exports its part;
+ * this file only composes them. Plain Node: no electron import anywhere under services/.
+ */
+export const router = implement(contract).$context<ServiceContext>().router({
+  system: systemRouter,
+});
+
+export type Router = typeof router;

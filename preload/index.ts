@@ -1,0 +1,13 @@
+import { ipcRenderer } from 'electron';
+
+// The whole bridge: the renderer posts one MessagePort, we hand it to the main process.
+// Nothing is exposed on window — no generic send/invoke reaches the page.
+const CONNECT_CHANNEL = 'keelson:connect';
+const APP_ORIGIN = 'app://keelson';
+
+window.addEventListener('message', (event: MessageEvent) => {
+  if (event.source !== window || event.origin !== APP_ORIGIN) return;
+  if (event.data !== CONNECT_CHANNEL) return;
+  const [port] = event.ports;
+  if (port) ipcRenderer.postMessage(CONNECT_CHANNEL, null, [port]);
+});

@@ -1,0 +1,50 @@
+import { createORPCClient } from '@orpc/client';
+import { RPCLink as MessagePortLink } from '@orpc/client/message-port';
+import { RPCLink as WebSocketLink } from '@orpc/client/websocket';
+import type { ContractRouterClient } from '@orpc/contract';
+import type { Contract } from '../../../shared/contract';
+
+export type KeelsonClient = ContractRouterClient<Contract>;
+
+const TOKEN_KEY = 'keelson.token';
+
+/** Browser mode passes its token in the URL fragment; keep it for reloads, drop it from the address bar. */
+function takeToken(): string {
+  const fromHash = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+  if (fromHash) {
+    sessionStorage.setItem(TOKEN_KEY, fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromHash;
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+function electronLink(): MessagePortLink<Record<never, never>> {
+  const channel = new MessageChannel();
+  // preload/index.ts forwards this port to the main process; nothing else crosses.
+  window.postMessage('keelson:connect', location.origin, [channel.port2]);
+  channel.port1.start();
+  return new MessagePortLink({ port: channel.port1 });
+}
+
+function webSocketLink(): WebSocketLink<Record<never, never>> {
+  const url = new URL('/rpc', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('token', takeToken());
+  return new WebSocketLink({ websocket: new WebSocket(url) });
+}
+
+/**
+ * The renderer's only way to reach the services. It picks the transport once, here;
+ * nothing else in the renderer knows which one it has.
+ */
+export function createClient(): KeelsonClient {
+  const link = location.protocol === 'app:' ? electronLink() : webSocketLink();
+  return createORPCClient(link);
+}
+
+let client: KeelsonClient | undefined;
+export function getClient(): KeelsonClient {
+  client ??= createClient();
+  return client;
+}

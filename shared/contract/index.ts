@@ -1,0 +1,12 @@
+import { systemContract } from './system';
+
+/**
+ * The one contract between the renderer (or any client) and Keelson's services.
+ * Each area owns one file here; this file only composes them. The same contract is
+ * served over Electron IPC (a MessagePort) and over WebSocket in browser mode.
+ */
+export const contract = {
+  system: systemContract,
+};
+
+export type Contract = typeof contract;

@@ -1,0 +1,3 @@
+// Lint fixture: a renderer file reaching into the main process. Must be rejected.
+import { router } from '../main/services/router';
+export const leaked = router;
