@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * The cluster project file (`NAME.keelson.yaml`), version keelson.dev/v1alpha1.
+ * Every object is strict: an unknown field is an error, so a typo never silently
+ * changes what gets deployed. Secrets are never stored here — only names of secrets
+ * (`*Ref`) that the app resolves at run time from its secret store.
+ */
+export const API_VERSION = 'keelson.dev/v1alpha1';
+
+/** A name a secret is kept under in Keelson's secret store; never the secret itself. */
+export const SecretRef = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, 'a secret name: letters, digits, . _ -');
+
+export const HostRole = z.enum(['control-plane', 'worker', 'etcd', 'lb', 'bastion']);
+export type HostRole = z.infer<typeof HostRole>;
+
+export const SshAuth = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('key'),
+    /** Path on the workstation, `~` allowed. */
+    keyFile: z.string().min(1),
+    passphraseRef: SecretRef.optional(),
+  }),
+  z.strictObject({ type: z.literal('agent') }),
+  z.strictObject({ type: z.literal('password'), passwordRef: SecretRef }),
+]);
+export type SshAuth = z.infer<typeof SshAuth>;
+
+export const SshSettings = z.strictObject({
+  port: z.int().min(1).max(65535).default(22),
+  user: z.string().min(1).default('root'),
+  auth: SshAuth.default({ type: 'agent' }),
+  /** Name of the bastion host (a host with role bastion) this host is reached through. */
+  via: z.string().optional(),
+  /** Password for sudo when `user` is not root and sudo asks for one. */
+  sudoPasswordRef: SecretRef.optional(),
+});
+export type SshSettings = z.infer<typeof SshSettings>;
+
+export const Taint = z.strictObject({
+  key: z.string().min(1),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+});
+
+export const Host = z.strictObject({
+  name: z.string().min(1),
+  /** IPv4 or IPv6 address Keelson connects to and the node advertises. */
+  address: z.string().min(1),
+  ssh: SshSettings.default({ port: 22, user: 'root', auth: { type: 'agent' } }),
+  roles: z.array(HostRole).min(1),
+  labels: z.record(z.string(), z.string()).default({}),
+  taints: z.array(Taint).default([]),
+  /** OS family, when known (filled by "Test connection"); drives package commands. */
+  os: z.enum(['debian', 'rhel']).optional(),
+});
+export type Host = z.infer<typeof Host>;
+
+export const EndpointPattern = z.enum([
+  'keepalived-haproxy', // keepalived VIP + haproxy on the control planes
+  'keepalived-nginx', // keepalived VIP + nginx stream on the control planes
+  'dedicated-lb', // haproxy or nginx on hosts with role lb, optionally a keepalived pair
+  'node-local', // nginx on 127.0.0.1:6443 of every node → all control planes
+  'external', // a load balancer Keelson does not manage
+  'kube-vip', // kube-vip static pods on the control planes
+]);
+export type EndpointPattern = z.infer<typeof EndpointPattern>;
+
+export const ApiEndpoint = z.strictObject({
+  pattern: EndpointPattern,
+  /** Virtual IP (keepalived / kube-vip), or the external LB's address. */
+  vip: z.string().optional(),
+  /** DNS name clients use for the endpoint, when there is one. */
+  dnsName: z.string().optional(),
+  /** Port clients connect to: 6443 for dedicated/external LBs, e.g. 8443 or 16443 on control planes. */
+  port: z.int().min(1).max(65535).default(6443),
+  /** dedicated-lb only: which proxy runs on the LB hosts. */
+  lbSoftware: z.enum(['haproxy', 'nginx']).default('haproxy'),
+  /** dedicated-lb only: run a keepalived VIP across the LB hosts. */
+  lbKeepalived: z.boolean().default(true),
+  vrrp: z
+    .strictObject({
+      routerId: z.int().min(1).max(255).default(51),
+      interface: z.string().min(1).default('eth0'),
+      /** Unicast peers instead of multicast, for networks that block VRRP multicast. */
+      unicast: z.boolean().default(false),
+      authPassRef: SecretRef.optional(),
+    })
+    .default({ routerId: 51, interface: 'eth0', unicast: false }),
+});
+export type ApiEndpoint = z.infer<typeof ApiEndpoint>;
+
+export const Networking = z.strictObject({
+  podCidr: z.string().default('10.244.0.0/16'),
+  serviceCidr: z.string().default('10.96.0.0/12'),
+  dnsDomain: z.string().default('cluster.local'),
+  cni: z.enum(['calico', 'flannel']).default('calico'),
+  kubeProxyMode: z.enum(['iptables', 'nftables', 'ipvs']).default('iptables'),
+});
+export type Networking = z.infer<typeof Networking>;
+
+export const Packages = z.strictObject({
+  source: z.enum(['online', 'mirror']).default('online'),
+  /** Base URL of an offline mirror (apt/dnf repository and files) when source is mirror. */
+  mirrorUrl: z.string().optional(),
+  /** Registry for Kubernetes images; kubeadm's default when unset. */
+  imageRepository: z.string().optional(),
+});
+
+export const Containerd = z.strictObject({
+  /** Major version line: decides the config layout (1.x: version 2, 2.x: version 3). */
+  major: z.enum(['1', '2']).default('2'),
+  registryMirrors: z.array(z.string()).default([]),
+});
+
+export const ClusterSpec = z.strictObject({
+  kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'a version like 1.33 or 1.33.2'),
+  hosts: z.array(Host).default([]),
+  apiEndpoint: ApiEndpoint,
+  etcd: z.strictObject({ mode: z.enum(['stacked', 'external']).default('stacked') }).default({ mode: 'stacked' }),
+  networking: Networking.default({
+    podCidr: '10.244.0.0/16',
+    serviceCidr: '10.96.0.0/12',
+    dnsDomain: 'cluster.local',
+    cni: 'calico',
+    kubeProxyMode: 'iptables',
+  }),
+  packages: Packages.default({ source: 'online' }),
+  containerd: Containerd.default({ major: '2', registryMirrors: [] }),
+});
+export type ClusterSpec = z.infer<typeof ClusterSpec>;
+
+/** Where things sit on the canvas; not part of the cluster's meaning. */
+export const CanvasLayout = z.strictObject({
+  positions: z.record(z.string(), z.strictObject({ x: z.number(), y: z.number() })).default({}),
+});
+
+export const ClusterProject = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('Cluster'),
+  metadata: z.strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+  }),
+  spec: ClusterSpec,
+  canvas: CanvasLayout.optional(),
+});
+export type ClusterProject = z.infer<typeof ClusterProject>;
+/** What a file may contain before defaults are applied. */
+export type ClusterProjectInput = z.input<typeof ClusterProject>;
+
+/** Convenience for callers that only need hosts of one role. */
+export function hostsWithRole(project: ClusterProject, role: HostRole): Host[] {
+  return project.spec.hosts.filter((h) => h.roles.includes(role));
+}
