@@ -1,0 +1,42 @@
+import { oc } from '@orpc/contract';
+import { z } from 'zod';
+import { Finding } from '../validation/finding';
+
+/** A cluster in the workspace, as listed (no file content). */
+export const ClusterEntry = z.object({
+  /** File name stem: `NAME` of `NAME.keelson.yaml`. */
+  id: z.string(),
+  name: z.string(),
+  modifiedAt: z.string(),
+  /** Set when the file cannot be read as a project: the app shows it and never overwrites it. */
+  error: z.string().optional(),
+});
+export type ClusterEntry = z.infer<typeof ClusterEntry>;
+
+export const TemplateEntry = z.object({ id: z.string(), name: z.string(), description: z.string() });
+export type TemplateEntry = z.infer<typeof TemplateEntry>;
+
+const ClusterId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -');
+
+/**
+ * Workspace: the folder of cluster project files. `project` travels as YAML text plus its
+ * parsed form so the renderer never needs a YAML writer of its own to stay faithful.
+ */
+export const workspaceContract = {
+  list: oc.output(z.object({ folder: z.string(), clusters: z.array(ClusterEntry) })),
+  templates: oc.output(z.array(TemplateEntry)),
+  /** New cluster, empty or from a template. Fails if the id exists. */
+  create: oc
+    .input(z.strictObject({ id: ClusterId, name: z.string().min(1).max(200), templateId: z.string().optional() }))
+    .output(z.object({ id: z.string(), project: z.unknown() })),
+  /** Reads and parses; a broken file comes back with its error and no project. */
+  open: oc
+    .input(z.strictObject({ id: ClusterId }))
+    .output(z.object({ id: z.string(), project: z.unknown().optional(), error: z.string().optional() })),
+  /** Validates the project against the schema and writes atomically (previous version kept as .bak). */
+  save: oc
+    .input(z.strictObject({ id: ClusterId, project: z.unknown() }))
+    .output(z.object({ savedAt: z.string(), findings: z.array(Finding) })),
+  rename: oc.input(z.strictObject({ id: ClusterId, newId: ClusterId })).output(z.object({ id: z.string() })),
+  delete: oc.input(z.strictObject({ id: ClusterId })).output(z.object({ deleted: z.boolean() })),
+};

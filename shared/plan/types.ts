@@ -1,0 +1,64 @@
+/**
+ * A deploy plan: what Keelson would run, host by host, in kubeadm-like phases. Pure data,
+ * produced by pure generators in shared/plan from a validated ClusterProject. Secrets are
+ * placeholders (`{{secret:NAME}}`) resolved by the executor at run time, never values.
+ */
+export type PhaseId =
+  | 'preflight'
+  | 'os-prep'
+  | 'container-runtime'
+  | 'kubernetes-packages'
+  | 'external-etcd'
+  | 'load-balancer'
+  | 'control-plane-init'
+  | 'cni'
+  | 'control-plane-join'
+  | 'worker-join'
+  | 'post-install'
+  | 'verify';
+
+export interface PlanFile {
+  /** Absolute path on the target host. */
+  path: string;
+  content: string;
+  /** Octal mode string, e.g. '0644' or '0600'. */
+  mode: string;
+  /** Language for highlighting and checks: 'yaml' | 'ini' | 'nginx' | 'haproxy' | 'keepalived' | 'bash' | 'toml' | 'text'. */
+  language: string;
+}
+
+export interface PlanStep {
+  /** Unique in the plan, stable across runs: e.g. `load-balancer/haproxy/cp1`. */
+  id: string;
+  phase: PhaseId;
+  /** Host name from the project; the executor connects to it. */
+  host: string;
+  description: string;
+  /** bash, starting with `set -euo pipefail`; every interpolated value shell-quoted. */
+  script: string;
+  files: PlanFile[];
+  /** bash that exits 0 when the step's effect is already in place, so re-running is safe. */
+  check?: string;
+  timeoutSeconds: number;
+  /** Step ids that must finish first. */
+  dependsOn: string[];
+  /** Names of the secrets whose placeholders appear in script or files. */
+  secrets: string[];
+}
+
+export interface PlanPhase {
+  id: PhaseId;
+  title: string;
+  /** True when the phase's steps may run on several hosts at once (e.g. worker-join). */
+  parallel: boolean;
+  steps: PlanStep[];
+}
+
+export interface Plan {
+  cluster: string;
+  kubernetesVersion: string;
+  generatedBy: string;
+  phases: PlanPhase[];
+}
+
+export const secretPlaceholder = (name: string): string => `{{secret:${name}}}`;
