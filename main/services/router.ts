@@ -2,6 +2,7 @@ import { implement } from '@orpc/server';
 import { contract } from '../../shared/contract';
 import type { ServiceContext } from './context';
 import { systemRouter } from './system/router';
+import { workspaceRouter } from './workspace/router';
 
 /**
  * The implementation of the whole contract. Each service folder exports its part;
@@ -9,6 +10,7 @@ import { systemRouter } from './system/router';
  */
 export const router = implement(contract).$context<ServiceContext>().router({
   system: systemRouter,
+  workspace: workspaceRouter,
 });
 
 export type Router = typeof router;

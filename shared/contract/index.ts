@@ -1,4 +1,5 @@
 import { systemContract } from './system';
+import { workspaceContract } from './workspace';
 
 /**
  * The one contract between the renderer (or any client) and Keelson's services.
@@ -7,6 +8,7 @@ import { systemContract } from './system';
  */
 export const contract = {
   system: systemContract,
+  workspace: workspaceContract,
 };
 
 export type Contract = typeof contract;

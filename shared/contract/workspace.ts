@@ -16,6 +16,36 @@ export type ClusterEntry = z.infer<typeof ClusterEntry>;
 export const TemplateEntry = z.object({ id: z.string(), name: z.string(), description: z.string() });
 export type TemplateEntry = z.infer<typeof TemplateEntry>;
 
+/** A problem in a project file, where it is (see shared/model/parse.ts). */
+export const ProjectErrorSchema = z.object({
+  message: z.string(),
+  path: z.string(),
+  line: z.int(),
+  column: z.int(),
+});
+
+/**
+ * Typed failures a client can tell apart (`error.code`, `error.data`). Messages say what and
+ * where; none carries file content beyond the failing line's position.
+ */
+export const workspaceErrors = {
+  NOT_FOUND: { status: 404, data: z.object({ id: z.string() }) },
+  /** The id is taken (create, rename). */
+  CONFLICT: { status: 409, data: z.object({ id: z.string() }) },
+  /** The project sent to save (or a template) does not match the schema. */
+  INVALID_PROJECT: { status: 400, data: z.object({ errors: z.array(ProjectErrorSchema) }) },
+  /**
+   * The file on disk is not a readable project and was not written by this app session:
+   * someone edited it by hand. Keelson refuses to overwrite it; fix, rename or delete it first.
+   */
+  FILE_BROKEN_ON_DISK: {
+    status: 409,
+    data: z.object({ id: z.string(), errors: z.array(ProjectErrorSchema) }),
+  },
+};
+
+const ws = oc.errors(workspaceErrors);
+
 const ClusterId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -');
 
 /**
@@ -24,19 +54,21 @@ const ClusterId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase lette
  */
 export const workspaceContract = {
   list: oc.output(z.object({ folder: z.string(), clusters: z.array(ClusterEntry) })),
-  templates: oc.output(z.array(TemplateEntry)),
+  templates: ws.output(z.array(TemplateEntry)),
   /** New cluster, empty or from a template. Fails if the id exists. */
-  create: oc
-    .input(z.strictObject({ id: ClusterId, name: z.string().min(1).max(200), templateId: z.string().optional() }))
+  create: ws
+    .input(
+      z.strictObject({ id: ClusterId, name: z.string().min(1).max(200), templateId: z.string().optional() }),
+    )
     .output(z.object({ id: z.string(), project: z.unknown() })),
   /** Reads and parses; a broken file comes back with its error and no project. */
-  open: oc
+  open: ws
     .input(z.strictObject({ id: ClusterId }))
     .output(z.object({ id: z.string(), project: z.unknown().optional(), error: z.string().optional() })),
   /** Validates the project against the schema and writes atomically (previous version kept as .bak). */
-  save: oc
+  save: ws
     .input(z.strictObject({ id: ClusterId, project: z.unknown() }))
     .output(z.object({ savedAt: z.string(), findings: z.array(Finding) })),
-  rename: oc.input(z.strictObject({ id: ClusterId, newId: ClusterId })).output(z.object({ id: z.string() })),
-  delete: oc.input(z.strictObject({ id: ClusterId })).output(z.object({ deleted: z.boolean() })),
+  rename: ws.input(z.strictObject({ id: ClusterId, newId: ClusterId })).output(z.object({ id: z.string() })),
+  delete: ws.input(z.strictObject({ id: ClusterId })).output(z.object({ deleted: z.boolean() })),
 };

@@ -9,7 +9,9 @@ import { z } from 'zod';
 export const API_VERSION = 'keelson.dev/v1alpha1';
 
 /** A name a secret is kept under in Keelson's secret store; never the secret itself. */
-export const SecretRef = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, 'a secret name: letters, digits, . _ -');
+export const SecretRef = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, 'a secret name: letters, digits, . _ -');
 
 export const HostRole = z.enum(['control-plane', 'worker', 'etcd', 'lb', 'bastion']);
 export type HostRole = z.infer<typeof HostRole>;
@@ -53,6 +55,11 @@ export const Host = z.strictObject({
   taints: z.array(Taint).default([]),
   /** OS family, when known (filled by "Test connection"); drives package commands. */
   os: z.enum(['debian', 'rhel']).optional(),
+  /**
+   * Prefix length of the host's subnet (e.g. 24 for 10.77.0.5/24). Overrides
+   * `spec.networking.hostPrefix`; used to check a VIP sits in the subnet of the hosts that carry it.
+   */
+  prefixLength: z.int().min(1).max(128).optional(),
 });
 export type Host = z.infer<typeof Host>;
 
@@ -96,6 +103,11 @@ export const Networking = z.strictObject({
   dnsDomain: z.string().default('cluster.local'),
   cni: z.enum(['calico', 'flannel']).default('calico'),
   kubeProxyMode: z.enum(['iptables', 'nftables', 'ipvs']).default('iptables'),
+  /**
+   * Prefix length of the hosts' own subnet when a host does not set `prefixLength`.
+   * Unset means /24 for IPv4 and /64 for IPv6 (DEFAULT_HOST_PREFIX).
+   */
+  hostPrefix: z.int().min(1).max(128).optional(),
 });
 export type Networking = z.infer<typeof Networking>;
 
@@ -117,7 +129,9 @@ export const ClusterSpec = z.strictObject({
   kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'a version like 1.33 or 1.33.2'),
   hosts: z.array(Host).default([]),
   apiEndpoint: ApiEndpoint,
-  etcd: z.strictObject({ mode: z.enum(['stacked', 'external']).default('stacked') }).default({ mode: 'stacked' }),
+  etcd: z
+    .strictObject({ mode: z.enum(['stacked', 'external']).default('stacked') })
+    .default({ mode: 'stacked' }),
   networking: Networking.default({
     podCidr: '10.244.0.0/16',
     serviceCidr: '10.96.0.0/12',
@@ -148,6 +162,9 @@ export const ClusterProject = z.strictObject({
 export type ClusterProject = z.infer<typeof ClusterProject>;
 /** What a file may contain before defaults are applied. */
 export type ClusterProjectInput = z.input<typeof ClusterProject>;
+
+/** Host subnet prefix lengths assumed when neither the host nor the project says. */
+export const DEFAULT_HOST_PREFIX = { ipv4: 24, ipv6: 64 } as const;
 
 /** Convenience for callers that only need hosts of one role. */
 export function hostsWithRole(project: ClusterProject, role: HostRole): Host[] {

@@ -1,0 +1,69 @@
+import { implement } from '@orpc/server';
+import { contract } from '../../../shared/contract';
+import type { ServiceContext } from '../context';
+import { WorkspaceError } from './errors';
+import { workspaceFolder } from './folder';
+import { WorkspaceStore } from './store';
+import { listTemplates } from './templates';
+
+const os = implement(contract.workspace).$context<ServiceContext>();
+
+// One store per folder: it remembers which file versions this session read or wrote.
+const stores = new Map<string, WorkspaceStore>();
+function store(): WorkspaceStore {
+  const folder = workspaceFolder();
+  let found = stores.get(folder);
+  if (!found) {
+    found = new WorkspaceStore(folder);
+    stores.set(folder, found);
+  }
+  return found;
+}
+
+type Errors = Parameters<Parameters<typeof os.save.handler>[0]>[0]['errors'];
+
+/** Runs a store call, turning its failures into the contract's typed errors. */
+async function typed<T>(errors: Errors, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof WorkspaceError)) throw error;
+    const { failure, message } = error;
+    switch (failure.code) {
+      case 'NOT_FOUND':
+        throw errors.NOT_FOUND({ message, data: { id: failure.id } });
+      case 'CONFLICT':
+        throw errors.CONFLICT({ message, data: { id: failure.id } });
+      case 'INVALID_PROJECT':
+        throw errors.INVALID_PROJECT({ message, data: { errors: failure.errors } });
+      case 'FILE_BROKEN_ON_DISK':
+        throw errors.FILE_BROKEN_ON_DISK({ message, data: { id: failure.id, errors: failure.errors } });
+    }
+  }
+}
+
+export const workspaceRouter = {
+  list: os.list.handler(async () => ({ folder: store().folder, clusters: await store().list() })),
+  templates: os.templates.handler(() =>
+    listTemplates().map(({ id, name, description }) => ({ id, name, description })),
+  ),
+  create: os.create.handler(({ input, errors }) =>
+    typed(errors, async () => ({
+      id: input.id,
+      project: await store().create(input.id, input.name, input.templateId),
+    })),
+  ),
+  open: os.open.handler(({ input, errors }) =>
+    typed(errors, async () => ({ id: input.id, ...(await store().open(input.id)) })),
+  ),
+  save: os.save.handler(({ input, errors }) => typed(errors, () => store().save(input.id, input.project))),
+  rename: os.rename.handler(({ input, errors }) =>
+    typed(errors, async () => {
+      await store().rename(input.id, input.newId);
+      return { id: input.newId };
+    }),
+  ),
+  delete: os.delete.handler(({ input, errors }) =>
+    typed(errors, async () => ({ deleted: await store().delete(input.id) })),
+  ),
+};
