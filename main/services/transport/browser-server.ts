@@ -107,6 +107,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws emits 'error' for an oversized or malformed frame and then closes the socket;
+      // without a listener that error would be thrown and take the whole server down.
+      ws.on('error', (error) => log(`closed a WebSocket after a bad frame: ${error.message}`));
       void rpc.upgrade(ws, { context: { transport: 'websocket', mode: 'browser' } });
     });
   });
