@@ -1,0 +1,478 @@
+// A multi-host lab on one machine: N systemd-nspawn Debian hosts with their own IPs, systemd and
+// real OpenSSH, on a bridge the root namespace (the operator's workstation) reaches at 10.77.K.1.
+// See /work/shared/lab/RECIPE.md for the measured recipe this follows.
+//
+//   const lab = await startLab({ hosts: 3, sshPorts: { h2: 2222 }, behindBastion: { h3: 'h1' } });
+//   try { … ssh root@lab.host('h1').address … } finally { await lab.stop(); }
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync, readFileSync, writeFileSync, renameSync, closeSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { APT_PORT, serveDirectory } from './apt-server';
+import { ensureBase, ensureRepo } from './images';
+import {
+  createSwitch,
+  plugHost,
+  restrictSshToBastion,
+  setCable,
+  setPacketLoss,
+  switchNetns,
+  labPrefix,
+} from './network';
+import { hashPassword, mountOverlay, personalize } from './rootfs';
+import { must, run, type RunResult } from './run';
+import { claimSlot, slotDir, startTime, teardownSlot, teardownSlotSync, TeardownList } from './state';
+
+export interface LabOptions {
+  /** How many hosts (named h1…hN), or their names. Default 3. */
+  hosts?: number | string[];
+  /** SSH port per host name; the others listen on 22. */
+  sshPorts?: Record<string, number>;
+  /** host name → bastion host name: the host accepts SSH only from its bastion. */
+  behindBastion?: Record<string, string>;
+  /** Extra Debian packages baked into the host image (a separate cached base). */
+  imagePackages?: string[];
+  /** Extra Debian packages for the offline apt repository (on top of DEFAULT_REPO_PACKAGES). */
+  repoPackages?: string[];
+  /** Seconds to wait for every sshd. Default 60. */
+  bootTimeoutSeconds?: number;
+  /** Marks the slot for `slots.sh cleanup --kind` (the CLI uses "cli"). Default "test". */
+  kind?: string;
+  /** Progress lines (never contain secrets). Default: silent. */
+  log?: (line: string) => void;
+}
+
+export interface LabHost {
+  name: string;
+  address: string;
+  sshPort: number;
+  /** Network namespace (under /run/netns) the host lives in. */
+  netns: string;
+  /** Private key root (and deploy) accept. */
+  rootKeyPath: string;
+  /** The non-root sudo user; sudo asks for `password`. */
+  user: string;
+  password: string;
+  /** The host's ed25519 public host key ("ssh-ed25519 AAAA… root@NAME"). */
+  hostKey: string;
+  /** Name of the bastion this host only accepts SSH from, if any. */
+  bastion?: string;
+  /** The container's PID 1 (in the root PID namespace). */
+  pid: number;
+}
+
+export interface LabFigures {
+  baseBuildSeconds: number;
+  baseBuiltNow: boolean;
+  repoBuildSeconds: number;
+  repoBuiltNow: boolean;
+  /** From the first nspawn started until every sshd sent its banner. */
+  bootSeconds: number;
+  /** From startLab() call to return. */
+  startSeconds: number;
+}
+
+export interface Lab {
+  slot: number;
+  /** The root namespace's address on the lab subnet (where the apt repository is served). */
+  rootAddress: string;
+  subnet: string;
+  hosts: LabHost[];
+  /** Private key for root@ and deploy@ every host (OpenSSH format). */
+  keyPath: string;
+  /** known_hosts lines for every host (address and [address]:port forms). */
+  knownHostsPath: string;
+  /** The deploy user's password, in a 0600 file (same for every host in this lab). */
+  passwordFile: string;
+  stateDir: string;
+  figures: LabFigures;
+  host(name: string): LabHost;
+  /** Runs `sh -c command` as root inside the host (nsenter into its PID 1's namespaces). */
+  exec(host: string, command: string, options?: { input?: string; timeoutMs?: number }): Promise<RunResult>;
+  /** Like exec, but throws unless it exits 0; returns stdout. */
+  sh(host: string, command: string): Promise<string>;
+  /** Sets the host's switch-side veth down: the host drops off the network, as if unplugged. */
+  cablePull(host: string): Promise<void>;
+  cablePlug(host: string): Promise<void>;
+  /** Randomly drops `percent` of the host's packets both ways (0 stops it). */
+  dropPackets(host: string, percent: number): Promise<void>;
+  /** `deb [trusted=yes] http://10.77.K.1:8080/ ./` */
+  aptSourceLine(): string;
+  /** Points the host at the lab repository and apt-get installs the packages. */
+  installPackages(host: string, names: string[]): Promise<void>;
+  /** OpenSSH client arguments (key, port, no host-key prompts, jump through the bastion if any). */
+  sshArgs(host: string, user?: string): string[];
+  /** Idempotent: kills only recorded PIDs, unmounts, deletes namespaces, links and route. */
+  stop(): Promise<void>;
+}
+
+const SAFE_NAME = /^[a-z][a-z0-9-]{0,14}$/;
+
+function hostNames(hosts: LabOptions['hosts']): string[] {
+  const names = typeof hosts === 'number' || hosts === undefined ? range(hosts ?? 3) : hosts;
+  if (names.length < 1 || names.length > 200) throw new Error(`lab: 1–200 hosts, got ${names.length}`);
+  for (const n of names) {
+    if (!SAFE_NAME.test(n)) throw new Error(`lab: host name "${n}" must match ${SAFE_NAME}`);
+  }
+  if (new Set(names).size !== names.length) throw new Error('lab: host names must be unique');
+  return names;
+}
+function range(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `h${i + 1}`);
+}
+
+function writeAtomic(path: string, text: string, mode = 0o644): void {
+  writeFileSync(`${path}.tmp`, text, { mode });
+  renameSync(`${path}.tmp`, path);
+}
+
+/** Waits for "SSH-" from addr:port, probed from `fromNetns` (undefined = root namespace). */
+async function waitForBanner(address: string, port: number, fromNetns: string | undefined, deadline: number) {
+  while (Date.now() < deadline) {
+    const ok = fromNetns
+      ? (
+          await run(
+            'ip',
+            [
+              'netns',
+              'exec',
+              fromNetns,
+              'bash',
+              '-c',
+              `exec 3<>/dev/tcp/${address}/${port} && head -c 4 <&3`,
+            ],
+            { timeoutMs: 2000 },
+          )
+        ).stdout.startsWith('SSH-')
+      : await bannerFromRoot(address, port);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`lab: sshd on ${address}:${port} did not answer in time`);
+}
+
+function bannerFromRoot(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port, timeout: 1000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('data', (d: Buffer) => done(d.toString().startsWith('SSH-')));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/** nspawn's child whose NSpid ends in 1 is the container's init (it outlives nspawn if killed). */
+async function containerInit(nspawnPid: number, deadline: number): Promise<number> {
+  while (Date.now() < deadline) {
+    let children: string[];
+    try {
+      children = readFileSync(`/proc/${nspawnPid}/task/${nspawnPid}/children`, 'utf8').trim().split(/\s+/);
+    } catch {
+      throw new Error(`lab: systemd-nspawn (PID ${nspawnPid}) exited during boot`);
+    }
+    for (const child of children.filter(Boolean)) {
+      try {
+        const nspid = /^NSpid:\s+(.*)$/m.exec(readFileSync(`/proc/${child}/status`, 'utf8'))?.[1];
+        if (nspid?.trim().split(/\s+/).at(-1) === '1') return Number(child);
+      } catch {
+        // The child exited between listing and reading; look again.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`lab: the container of nspawn PID ${nspawnPid} never started its init`);
+}
+
+function bootHost(root: string, name: string, netns: string, logPath: string): number {
+  const log = openSync(logPath, 'a');
+  const child = spawn(
+    'systemd-nspawn',
+    [
+      '--boot',
+      '--keep-unit',
+      '--register=no',
+      '--quiet',
+      `--directory=${root}`,
+      `--machine=${name}`,
+      `--network-namespace-path=/run/netns/${netns}`,
+      '--resolv-conf=off',
+      '--timezone=off',
+      '--link-journal=no',
+      '--console=passive',
+      '--capability=CAP_NET_ADMIN,CAP_NET_RAW',
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network' },
+    },
+  );
+  closeSync(log);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`lab: could not start systemd-nspawn for ${name}`);
+  return child.pid;
+}
+
+const liveLabs = new Set<number>();
+let handlersInstalled = false;
+
+/** A signal or exit must not leave namespaces, mounts or containers behind. */
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const tearAll = () => {
+    for (const slot of liveLabs) teardownSlotSync(slot);
+    liveLabs.clear();
+  };
+  process.on('exit', tearAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      tearAll();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  const names = hostNames(options.hosts);
+  const sshPorts = options.sshPorts ?? {};
+  const behind = options.behindBastion ?? {};
+  for (const [h, b] of Object.entries(behind)) {
+    if (!names.includes(h) || !names.includes(b) || h === b) {
+      throw new Error(`lab: behindBastion ${h} → ${b} must name two different lab hosts`);
+    }
+  }
+  for (const [h, p] of Object.entries(sshPorts)) {
+    if (!names.includes(h)) throw new Error(`lab: sshPorts names unknown host "${h}"`);
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`lab: bad SSH port ${p} for ${h}`);
+  }
+
+  const [base, repo] = await Promise.all([
+    ensureBase(options.imagePackages),
+    ensureRepo(options.repoPackages),
+  ]);
+  log(
+    `base image ${base.dir} (${base.sizeMb} MB${base.builtNow ? `, built in ${base.buildSeconds} s` : ', cached'})`,
+  );
+
+  installHandlers();
+  const slot = await claimSlot(options.kind ?? 'test');
+  liveLabs.add(slot);
+  const list = new TeardownList(slot);
+  const dir = slotDir(slot);
+  let server: Server | undefined;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await teardownSlot(slot);
+    liveLabs.delete(slot);
+  };
+
+  try {
+    const rootAddress = `10.77.${slot}.1`;
+    const address = (i: number) => `10.77.${slot}.${11 + i}`;
+    const keyDir = join(dir, 'ssh');
+    mkdirSync(keyDir, { mode: 0o700, recursive: true });
+    const keyPath = join(keyDir, 'lab_ed25519');
+    await must('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `keelson-lab-${slot}`, '-f', keyPath]);
+    const authorizedKey = readFileSync(`${keyPath}.pub`, 'utf8');
+    const password = randomBytes(12).toString('base64url');
+    const passwordFile = join(dir, 'deploy-password');
+    writeAtomic(passwordFile, `${password}\n`, 0o600);
+    const deployPasswordHash = await hashPassword(password);
+
+    await createSwitch(slot, rootAddress, list);
+    server = await serveDirectory(join(repo.dir, 'debs'), rootAddress);
+
+    const hostsFile = names.map((n, i) => `${address(i)} ${n}\n`).join('');
+    const prepared = await Promise.all(
+      names.map(async (name, i) => {
+        const netns = `${labPrefix(slot)}-${name}`;
+        const hostDir = join(dir, 'hosts', name);
+        const sshPort = sshPorts[name] ?? 22;
+        const root = await mountOverlay(join(base.dir, 'rootfs'), hostDir, list);
+        const hostKey = await personalize(root, keyDir, {
+          name,
+          sshPort,
+          hostsFile,
+          authorizedKey,
+          deployPasswordHash,
+        });
+        await plugHost(slot, 11 + i, netns, address(i), list);
+        return { name, i, netns, hostDir, sshPort, root, hostKey };
+      }),
+    );
+    for (const h of prepared) {
+      const bastion = behind[h.name];
+      if (bastion) await restrictSshToBastion(h.netns, h.sshPort, address(names.indexOf(bastion)));
+    }
+
+    const bootStarted = Date.now();
+    const deadline = bootStarted + (options.bootTimeoutSeconds ?? 60) * 1000;
+    const hosts: LabHost[] = [];
+    for (const h of prepared) {
+      const nspawnPid = bootHost(h.root, h.name, h.netns, join(h.hostDir, 'nspawn.log'));
+      list.pid(nspawnPid);
+      const pid = await containerInit(nspawnPid, deadline);
+      list.pid(pid);
+      const bastion = behind[h.name];
+      hosts.push({
+        name: h.name,
+        address: address(h.i),
+        sshPort: h.sshPort,
+        netns: h.netns,
+        rootKeyPath: keyPath,
+        user: 'deploy',
+        password,
+        hostKey: h.hostKey,
+        pid,
+        ...(bastion ? { bastion } : {}),
+      });
+    }
+    await Promise.all(
+      hosts.map((h) =>
+        waitForBanner(
+          h.address,
+          h.sshPort,
+          h.bastion ? `${labPrefix(slot)}-${h.bastion}` : undefined,
+          deadline,
+        ),
+      ),
+    );
+    const bootSeconds = (Date.now() - bootStarted) / 1000;
+    log(`${hosts.length} hosts answered SSH ${bootSeconds.toFixed(1)} s after boot started`);
+
+    const knownHostsPath = join(keyDir, 'known_hosts');
+    writeAtomic(
+      knownHostsPath,
+      hosts
+        .map(
+          (h) =>
+            `${h.address},${h.name},[${h.address}]:${h.sshPort} ${h.hostKey.split(' ').slice(0, 2).join(' ')}\n`,
+        )
+        .join(''),
+    );
+
+    const byName = (name: string): LabHost => {
+      const h = hosts.find((x) => x.name === name);
+      if (!h) throw new Error(`lab: no host "${name}" (hosts: ${names.join(', ')})`);
+      return h;
+    };
+    const exec: Lab['exec'] = (name, command, opts = {}) =>
+      run(
+        'nsenter',
+        [
+          '-t',
+          String(byName(name).pid),
+          '-a',
+          'env',
+          '-i',
+          'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          'HOME=/root',
+          'LANG=C.UTF-8',
+          'DEBIAN_FRONTEND=noninteractive',
+          '/bin/sh',
+          '-c',
+          command,
+        ],
+        { input: opts.input, timeoutMs: opts.timeoutMs ?? 120_000 },
+      );
+    const sh: Lab['sh'] = async (name, command) => {
+      const r = await exec(name, command);
+      if (r.code !== 0) {
+        throw new Error(
+          `lab: on ${name}, \`${command}\` exited ${r.code}:\n${(r.stderr || r.stdout).trim()}`,
+        );
+      }
+      return r.stdout;
+    };
+    const aptSourceLine = () => `deb [trusted=yes] http://${rootAddress}:${APT_PORT}/ ./`;
+    const sshArgs = (name: string, user = 'root'): string[] => {
+      const h = byName(name);
+      const common = [
+        '-i',
+        keyPath,
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'LogLevel=ERROR',
+      ];
+      const jump = h.bastion ? byName(h.bastion) : undefined;
+      const proxy = jump
+        ? ['-o', `ProxyCommand=ssh ${common.join(' ')} -p ${jump.sshPort} -W %h:%p root@${jump.address}`]
+        : [];
+      return [...common, ...proxy, '-p', String(h.sshPort), `${user}@${h.address}`];
+    };
+
+    const lab: Lab = {
+      slot,
+      rootAddress,
+      subnet: `10.77.${slot}.0/24`,
+      hosts,
+      keyPath,
+      knownHostsPath,
+      passwordFile,
+      stateDir: dir,
+      figures: {
+        baseBuildSeconds: base.buildSeconds,
+        baseBuiltNow: base.builtNow,
+        repoBuildSeconds: repo.buildSeconds,
+        repoBuiltNow: repo.builtNow,
+        bootSeconds,
+        startSeconds: (Date.now() - started) / 1000,
+      },
+      host: byName,
+      exec,
+      sh,
+      cablePull: (name) => setCable(slot, 11 + names.indexOf(byName(name).name), false),
+      cablePlug: (name) => setCable(slot, 11 + names.indexOf(byName(name).name), true),
+      dropPackets: (name, percent) => setPacketLoss(byName(name).netns, percent),
+      aptSourceLine,
+      installPackages: async (name, packages) => {
+        for (const p of packages) {
+          if (!/^[a-z0-9][a-z0-9+.-]+$/.test(p)) throw new Error(`lab: "${p}" is not a Debian package name`);
+        }
+        await sh(name, `echo '${aptSourceLine()}' > /etc/apt/sources.list.d/keelson-lab.list`);
+        await sh(name, 'apt-get update -q');
+        await sh(name, `apt-get install -y -q --no-install-recommends ${packages.join(' ')}`);
+      },
+      sshArgs,
+      stop,
+    };
+    writeAtomic(
+      join(dir, 'state.json'),
+      `${JSON.stringify(
+        {
+          slot,
+          owner: { pid: process.pid, start: startTime(process.pid) },
+          rootAddress,
+          subnet: lab.subnet,
+          keyPath,
+          knownHostsPath,
+          passwordFile,
+          switchNetns: switchNetns(slot),
+          hosts: hosts.map(({ password: _secret, ...h }) => h),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return lab;
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
