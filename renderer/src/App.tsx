@@ -1,29 +1,48 @@
+import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { CanvasView } from './canvas/CanvasView';
+import { useShortcuts } from './canvas/useShortcuts';
 import { useConnection } from './connection';
 import { Header } from './layout/Header';
+import { Notice } from './layout/Notice';
 import { BottomPanel } from './panels/BottomPanel';
 import { Palette } from './panels/Palette';
 import { PropertyPanel } from './panels/PropertyPanel';
+import { useDesign } from './store/design';
+import { StartScreen } from './workspace/StartScreen';
+import { startAutosave, useWorkspace } from './workspace/workspace-store';
+
+const saveNow = () => void useWorkspace.getState().saveNow();
 
 export function App() {
   const connect = useConnection((s) => s.connect);
+  const open = useDesign((s) => s.history !== null);
+  const currentId = useWorkspace((s) => s.currentId);
   useEffect(() => void connect(), [connect]);
+  useEffect(() => {
+    void useWorkspace.getState().start();
+    return startAutosave();
+  }, []);
+  useShortcuts(saveNow);
   return (
-    <div className="app-frame">
-      <Header />
-      <aside className="palette" aria-label="Palette">
-        <Palette />
-      </aside>
-      <main className="canvas" aria-label="Topology canvas">
-        <CanvasView />
-      </main>
-      <aside className="properties" aria-label="Properties">
-        <PropertyPanel />
-      </aside>
-      <section className="bottom" aria-label="Bottom panel">
-        <BottomPanel />
-      </section>
-    </div>
+    <ReactFlowProvider>
+      <div className="app-frame">
+        <Header />
+        <aside className="palette" aria-label="Palette">
+          <Palette />
+        </aside>
+        <main className="canvas" aria-label="Topology canvas">
+          {/* Keyed by cluster so each opens with its own fitted view. */}
+          {open ? <CanvasView key={currentId ?? ''} /> : <StartScreen />}
+          <Notice />
+        </main>
+        <aside className="properties" aria-label="Properties">
+          <PropertyPanel />
+        </aside>
+        <section className="bottom" aria-label="Bottom panel">
+          <BottomPanel />
+        </section>
+      </div>
+    </ReactFlowProvider>
   );
 }

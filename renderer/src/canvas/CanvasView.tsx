@@ -1,13 +1,153 @@
-import { Background, Controls, MiniMap, ReactFlow } from '@xyflow/react';
+import {
+  Background,
+  type Connection,
+  Controls,
+  MiniMap,
+  type NodeChange,
+  Panel,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, useCallback, useEffect, useMemo } from 'react';
+import { useDesign } from '../store/design';
+import { updateHost, type XY } from '../store/edits';
+import { badgesOf } from '../store/findings';
+import { DRAG_MIME, isNodeKind, kindInfo, primaryRole } from '../store/node-kinds';
 import { useTheme } from '../theme/theme';
+import { type CanvasNode, createNodeDeriver, deriveEdges } from './graph';
+import { layoutTiers, NODE_HEIGHT, NODE_WIDTH } from './layout';
+import { NODE_TYPES } from './nodes';
+
+/** Above this many nodes only those in view are rendered: keeps 500-host clusters fluid. */
+const VISIBLE_ONLY_ABOVE = 150;
+const MULTI_SELECT_KEYS = ['Shift', 'Control', 'Meta'];
+
+function minimapColor(node: CanvasNode): string {
+  const kind = node.type === 'endpoint' ? 'vip' : primaryRole(node.data.host.roles);
+  return `var(--${kindInfo(kind).className})`;
+}
 
 export function CanvasView() {
   const theme = useTheme((s) => s.theme);
+  const project = useDesign((s) => s.history?.present);
+  const dragging = useDesign((s) => s.dragging);
+  const selection = useDesign((s) => s.selection);
+  const measured = useDesign((s) => s.measured);
+  const focus = useDesign((s) => s.focus);
+  const flow = useReactFlow();
+
+  const derive = useMemo(() => createNodeDeriver(), []);
+  const badges = useMemo(() => (project ? badgesOf(project) : new Map()), [project]);
+  const nodes = useMemo(
+    () => (project ? derive(project, dragging, selection, badges, measured) : []),
+    [project, dragging, selection, badges, measured, derive],
+  );
+  const edges = useMemo(() => (project ? deriveEdges(project) : []), [project]);
+
+  const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
+    const store = useDesign.getState();
+    const moving: Record<string, XY> = {};
+    const dropped: Record<string, XY> = {};
+    let dragEnded = false;
+    const sizes: Record<string, { width: number; height: number }> = {};
+    let selected: Set<string> | null = null;
+    for (const change of changes) {
+      if (change.type === 'position') {
+        if (change.dragging && change.position) moving[change.id] = change.position;
+        else {
+          dragEnded = true;
+          if (change.position) dropped[change.id] = change.position;
+        }
+      } else if (change.type === 'dimensions' && change.dimensions) {
+        const old = store.measured[change.id];
+        if (!old || old.width !== change.dimensions.width || old.height !== change.dimensions.height)
+          sizes[change.id] = change.dimensions;
+      } else if (change.type === 'select') {
+        selected ??= new Set(store.selection);
+        if (change.selected) selected.add(change.id);
+        else selected.delete(change.id);
+      }
+    }
+    if (Object.keys(sizes).length > 0) store.setMeasured(sizes);
+    if (Object.keys(moving).length > 0) store.dragMove(moving);
+    if (dragEnded) store.dragEnd(dropped);
+    if (selected) store.select([...selected]);
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    // Drawing from a bastion's right handle to a host's left handle routes the host's SSH through it.
+    const store = useDesign.getState();
+    const project = store.history?.present;
+    const bastion = project?.spec.hosts.find((h) => h.name === c.source);
+    if (!bastion?.roles.includes('bastion') || c.source === c.target) return;
+    store.apply((p) => updateHost(p, c.target, (h) => ({ ...h, ssh: { ...h.ssh, via: c.source } })));
+  }, []);
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(DRAG_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const kind = event.dataTransfer.getData(DRAG_MIME);
+      if (!isNodeKind(kind)) return;
+      event.preventDefault();
+      const point = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      // The drop point is where the pointer is: centre the new node on it.
+      useDesign.getState().addNode(kind, { x: point.x - NODE_WIDTH / 2, y: point.y - NODE_HEIGHT / 2 });
+    },
+    [flow],
+  );
+
+  useEffect(() => {
+    if (!focus) return;
+    const node = flow.getNode(focus.id);
+    if (!node) return;
+    const w = node.measured?.width ?? NODE_WIDTH;
+    const h = node.measured?.height ?? NODE_HEIGHT;
+    void flow.setCenter(node.position.x + w / 2, node.position.y + h / 2, {
+      zoom: Math.max(flow.getZoom(), 1),
+      duration: 250,
+    });
+  }, [focus, flow]);
+
+  const autoLayout = useCallback(() => {
+    useDesign.getState().apply((p) => ({ ...p, canvas: { ...p.canvas, positions: layoutTiers(p) } }));
+    requestAnimationFrame(() => void flow.fitView({ padding: 0.15, duration: 200 }));
+  }, [flow]);
+
   return (
-    <ReactFlow nodes={[]} edges={[]} colorMode={theme} fitView proOptions={{ hideAttribution: true }}>
-      <Background />
-      <MiniMap pannable zoomable />
-      <Controls />
-    </ReactFlow>
+    <div className="canvas-drop" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+      <ReactFlow<CanvasNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
+        onConnect={onConnect}
+        onPaneClick={() => useDesign.getState().select([])}
+        colorMode={theme}
+        fitView
+        fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
+        minZoom={0.05}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <MiniMap pannable zoomable nodeColor={minimapColor} />
+        <Controls />
+        <Panel position="top-right" className="canvas-tools">
+          <button type="button" onClick={autoLayout} data-testid="auto-layout">
+            Auto-layout
+          </button>
+          <button type="button" onClick={() => void flow.fitView({ padding: 0.15, duration: 200 })}>
+            Zoom to fit
+          </button>
+        </Panel>
+      </ReactFlow>
+    </div>
   );
 }

@@ -1,18 +1,45 @@
 import { useConnection } from '../connection';
+import { useDesign } from '../store/design';
 import { useTheme } from '../theme/theme';
+import { ClustersMenu } from '../workspace/ClustersMenu';
+import { SaveStatus } from '../workspace/SaveStatus';
 
 const THEME_LABEL = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const;
 
 export function Header() {
   const { status, info, transport, error } = useConnection();
   const { choice, theme, cycle } = useTheme();
+  const clusterName = useDesign((s) => s.history?.present.metadata.name);
+  const canUndo = useDesign((s) => (s.history?.past.length ?? 0) > 0);
+  const canRedo = useDesign((s) => (s.history?.future.length ?? 0) > 0);
   return (
     <header className="header">
       <span className="brand">Keelson</span>
       <span className="breadcrumb" data-testid="breadcrumb">
-        <span className="workspace">Workspace</span> / <span className="cluster-name">No cluster open</span>
+        <span className="workspace">Workspace</span> /{' '}
+        <span className="cluster-name" data-testid="cluster-name">
+          {clusterName ?? 'No cluster open'}
+        </span>
       </span>
+      <ClustersMenu />
+      <SaveStatus />
       <span className="spacer" />
+      <button
+        type="button"
+        disabled={!canUndo}
+        onClick={() => useDesign.getState().undo()}
+        title="Undo (Ctrl+Z)"
+      >
+        Undo
+      </button>
+      <button
+        type="button"
+        disabled={!canRedo}
+        onClick={() => useDesign.getState().redo()}
+        title="Redo (Ctrl+Shift+Z)"
+      >
+        Redo
+      </button>
       <span className={`connection connection-${status}`} data-testid="connection" title={error ?? ''}>
         {status === 'connected' ? `Connected · ${transport} · v${info?.version}` : status}
       </span>

@@ -1,7 +1,22 @@
 import { useState } from 'react';
+import { ProblemsList, useProblemCounts } from './ProblemsList';
 
 const TABS = ['problems', 'logs', 'terminals'] as const;
 type Tab = (typeof TABS)[number];
+
+function ProblemsBadge() {
+  const { errors, warnings } = useProblemCounts();
+  if (errors + warnings === 0) return null;
+  return (
+    <span
+      className={`tab-badge ${errors > 0 ? 'badge-error' : 'badge-warning'}`}
+      data-testid="problems-count"
+      title={`${errors} errors, ${warnings} warnings`}
+    >
+      {errors + warnings}
+    </span>
+  );
+}
 
 export function BottomPanel() {
   const [tab, setTab] = useState<Tab>('problems');
@@ -18,11 +33,12 @@ export function BottomPanel() {
             data-testid={`tab-${name}`}
           >
             {name[0]!.toUpperCase() + name.slice(1)}
+            {name === 'problems' && <ProblemsBadge />}
           </button>
         ))}
       </div>
       <div role="tabpanel" className="tab-body" data-testid={`panel-${tab}`}>
-        {tab === 'problems' && <p className="muted">No problems.</p>}
+        {tab === 'problems' && <ProblemsList />}
         {tab === 'logs' && <p className="muted">No logs yet.</p>}
         {tab === 'terminals' && <p className="muted">No terminals open.</p>}
       </div>

@@ -1,8 +1,61 @@
+import { useReactFlow } from '@xyflow/react';
+import type { DragEvent } from 'react';
+import { NODE_HEIGHT, NODE_WIDTH } from '../canvas/layout';
+import { useDesign } from '../store/design';
+import { DRAG_MIME, KINDS, type NodeKind } from '../store/node-kinds';
+
+function onDragStart(event: DragEvent, kind: NodeKind) {
+  event.dataTransfer.setData(DRAG_MIME, kind);
+  event.dataTransfer.effectAllowed = 'copy';
+}
+
+/** Node kinds to drag onto the canvas; a click (or Enter) adds one in view, for keyboard users. */
 export function Palette() {
+  const open = useDesign((s) => s.history !== null);
+  const flow = useReactFlow();
+
+  const addInView = (kind: NodeKind) => {
+    const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
+    const count = useDesign.getState().history?.present.spec.hosts.length ?? 0;
+    // Centre of the visible canvas, stepped so repeated clicks do not stack nodes exactly.
+    const centre = canvas
+      ? flow.screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
+      : { x: 0, y: 0 };
+    const step = (count % 6) * 24;
+    useDesign
+      .getState()
+      .addNode(kind, { x: centre.x - NODE_WIDTH / 2 + step, y: centre.y - NODE_HEIGHT / 2 + step });
+  };
+
   return (
-    <div>
+    <div className="palette-body">
       <h2>Palette</h2>
-      <p className="muted">Node kinds appear here.</p>
+      {!open && <p className="muted">Open or create a cluster to add nodes.</p>}
+      <ul className="palette-list">
+        {KINDS.map((k) => (
+          <li key={k.kind}>
+            <button
+              type="button"
+              className={`palette-item ${k.className}`}
+              draggable={open}
+              disabled={!open}
+              onDragStart={(e) => onDragStart(e, k.kind)}
+              onClick={() => addInView(k.kind)}
+              data-testid={`palette-${k.kind}`}
+              title={`Drag onto the canvas, or click to add a ${k.label.toLowerCase()}`}
+            >
+              <span className="node-glyph" aria-hidden>
+                {k.glyph}
+              </span>
+              {k.label}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <p className="muted palette-hint">
+        Drag a kind onto the canvas or click it. Shift-drag on the canvas selects a box; Delete removes,
+        Ctrl+C / Ctrl+V copies, Ctrl+Z / Ctrl+Shift+Z undoes and redoes.
+      </p>
     </div>
   );
 }

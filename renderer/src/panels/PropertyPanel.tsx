@@ -1,8 +1,38 @@
+import { useDesign } from '../store/design';
+import { ENDPOINT_ID } from '../store/edits';
+import { ClusterProperties } from './ClusterProperties';
+import { EndpointProperties } from './EndpointProperties';
+import { HostProperties } from './HostProperties';
+
+/** Edits the selection: one host, the API endpoint, several nodes, or (nothing selected) the cluster. */
 export function PropertyPanel() {
-  return (
-    <div>
-      <h2>Properties</h2>
-      <p className="muted">Select a node to edit it.</p>
-    </div>
-  );
+  const project = useDesign((s) => s.history?.present);
+  const selection = useDesign((s) => s.selection);
+  if (!project) {
+    return (
+      <div>
+        <h2>Properties</h2>
+        <p className="muted">Open or create a cluster.</p>
+      </div>
+    );
+  }
+  if (selection.length > 1) {
+    return (
+      <div className="props">
+        <h2>{selection.length} nodes selected</h2>
+        <p className="muted">
+          {selection.map((id) => (id === ENDPOINT_ID ? 'API endpoint' : id)).join(', ')}
+        </p>
+        <button type="button" onClick={() => useDesign.getState().deleteSelection()}>
+          Delete {selection.length} nodes
+        </button>
+      </div>
+    );
+  }
+  const id = selection[0];
+  if (id === ENDPOINT_ID) return <EndpointProperties endpoint={project.spec.apiEndpoint} />;
+  const host = id === undefined ? undefined : project.spec.hosts.find((h) => h.name === id);
+  // Keyed by name so a rename or another host starts with fresh field drafts.
+  if (host) return <HostProperties key={host.name} host={host} />;
+  return <ClusterProperties project={project} />;
 }

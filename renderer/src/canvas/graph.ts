@@ -1,0 +1,176 @@
+import type { Edge, Node } from '@xyflow/react';
+import type { ApiEndpoint, ClusterProject, Host } from '../../../shared/model/cluster';
+import { ENDPOINT_ID, hasEndpointNode, positionsOf, type XY } from '../store/edits';
+import type { BadgeCounts } from '../store/findings';
+import { primaryRole } from '../store/node-kinds';
+
+export type HostNodeData = { host: Host; errors: number; warnings: number };
+export type EndpointNodeData = { endpoint: ApiEndpoint; errors: number; warnings: number };
+export type HostNode = Node<HostNodeData, 'host'>;
+export type EndpointNode = Node<EndpointNodeData, 'endpoint'>;
+export type CanvasNode = HostNode | EndpointNode;
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+const NO_BADGE: BadgeCounts = { errors: 0, warnings: 0 };
+
+/** Where a node without a saved position goes until auto-layout places it. */
+function fallbackPosition(index: number): XY {
+  return { x: (index % 8) * 200, y: 400 + Math.floor(index / 8) * 120 };
+}
+
+interface Cached {
+  node: CanvasNode;
+  source: unknown;
+  position: XY;
+  selected: boolean;
+  badge: BadgeCounts;
+  measured: Size | undefined;
+}
+
+/**
+ * Turns the model into React Flow nodes, reusing the previous node object whenever nothing
+ * it shows changed: during a drag only the dragged nodes are new objects, so React Flow
+ * and the memoized node components skip the other 499.
+ */
+export function createNodeDeriver() {
+  let cache = new Map<string, Cached>();
+  return function derive(
+    project: ClusterProject,
+    dragging: Record<string, XY> | null,
+    selection: readonly string[],
+    badges: Map<string, BadgeCounts>,
+    measured: Record<string, Size>,
+  ): CanvasNode[] {
+    const positions = positionsOf(project);
+    const selected = new Set(selection);
+    const next = new Map<string, Cached>();
+    const nodes: CanvasNode[] = [];
+    const emit = (
+      id: string,
+      source: unknown,
+      index: number,
+      make: (c: Omit<Cached, 'node' | 'source'>) => CanvasNode,
+    ) => {
+      const position = dragging?.[id] ?? positions[id] ?? fallbackPosition(index);
+      const inputs = {
+        position,
+        selected: selected.has(id),
+        badge: badges.get(id) ?? NO_BADGE,
+        measured: measured[id],
+      };
+      const old = cache.get(id);
+      const same =
+        old &&
+        old.source === source &&
+        old.position.x === position.x &&
+        old.position.y === position.y &&
+        old.selected === inputs.selected &&
+        old.badge.errors === inputs.badge.errors &&
+        old.badge.warnings === inputs.badge.warnings &&
+        old.measured === inputs.measured;
+      const entry = same ? old : { ...inputs, source, node: make(inputs) };
+      next.set(id, entry);
+      nodes.push(entry.node);
+    };
+
+    if (hasEndpointNode(project)) {
+      const endpoint = project.spec.apiEndpoint;
+      emit(ENDPOINT_ID, endpoint, 0, (c) => ({
+        id: ENDPOINT_ID,
+        type: 'endpoint',
+        position: c.position,
+        selected: c.selected,
+        measured: c.measured,
+        data: { endpoint, errors: c.badge.errors, warnings: c.badge.warnings },
+      }));
+    }
+    project.spec.hosts.forEach((host, index) => {
+      emit(host.name, host, index, (c) => ({
+        id: host.name,
+        type: 'host',
+        position: c.position,
+        selected: c.selected,
+        measured: c.measured,
+        data: { host, errors: c.badge.errors, warnings: c.badge.warnings },
+      }));
+    });
+    cache = next;
+    return nodes;
+  };
+}
+
+/** Past this many worker→control-plane pairs the node-local edges become clutter: a note says it instead. */
+export const NODE_LOCAL_EDGE_LIMIT = 300;
+
+const edgeCache = new WeakMap<ClusterProject, Edge[]>();
+
+/**
+ * Edges that mean something: who reaches whom over SSH, which balancer fronts which
+ * control planes (by endpoint pattern), and control planes to external etcd.
+ * Derived from the model only, so moving a node never rebuilds them.
+ */
+export function deriveEdges(project: ClusterProject): Edge[] {
+  const cached = edgeCache.get(project);
+  if (cached) return cached;
+  const hosts = project.spec.hosts;
+  const names = new Set(hosts.map((h) => h.name));
+  const has = (role: Host['roles'][number]) => hosts.filter((h) => h.roles.includes(role));
+  const cps = has('control-plane');
+  const edges: Edge[] = [];
+  const link = (source: string, target: string, className: string, extra: Partial<Edge> = {}) =>
+    edges.push({
+      id: `${className}:${source}->${target}`,
+      source,
+      target,
+      className,
+      selectable: false,
+      deletable: false,
+      ...extra,
+    });
+
+  for (const host of hosts) {
+    const via = host.ssh.via;
+    if (via && names.has(via) && via !== host.name)
+      link(via, host.name, 'edge-ssh', { sourceHandle: 'side', targetHandle: 'ssh', label: 'ssh' });
+  }
+
+  const endpoint = project.spec.apiEndpoint;
+  const vipNode = hasEndpointNode(project);
+  switch (endpoint.pattern) {
+    case 'keepalived-haproxy':
+    case 'keepalived-nginx':
+    case 'kube-vip':
+    case 'external':
+      if (vipNode) for (const cp of cps) link(ENDPOINT_ID, cp.name, 'edge-api');
+      break;
+    case 'dedicated-lb': {
+      const lbs = has('lb');
+      if (vipNode) for (const lb of lbs) link(ENDPOINT_ID, lb.name, 'edge-api');
+      for (const lb of lbs) for (const cp of cps) if (lb.name !== cp.name) link(lb.name, cp.name, 'edge-api');
+      break;
+    }
+    case 'node-local': {
+      const workers = has('worker').filter((w) => !w.roles.includes('control-plane'));
+      if (workers.length * cps.length <= NODE_LOCAL_EDGE_LIMIT)
+        for (const w of workers)
+          for (const cp of cps)
+            link(w.name, cp.name, 'edge-local', { sourceHandle: 'up', targetHandle: 'below' });
+      break;
+    }
+  }
+
+  if (project.spec.etcd.mode === 'external')
+    for (const cp of cps)
+      for (const etcd of has('etcd')) if (cp.name !== etcd.name) link(cp.name, etcd.name, 'edge-etcd');
+
+  edgeCache.set(project, edges);
+  return edges;
+}
+
+export function kindOfHost(host: Host) {
+  return primaryRole(host.roles);
+}

@@ -1,0 +1,100 @@
+import { Handle, type NodeProps, Position } from '@xyflow/react';
+import { memo } from 'react';
+import { kindInfo, primaryRole } from '../store/node-kinds';
+import type { EndpointNode, HostNode } from './graph';
+
+function Badges({ errors, warnings }: { errors: number; warnings: number }) {
+  return (
+    <span className="node-badges">
+      {errors > 0 && (
+        <span
+          className="badge badge-error"
+          title={`${errors} error${errors > 1 ? 's' : ''}`}
+          data-testid="badge-errors"
+        >
+          {errors}
+        </span>
+      )}
+      {warnings > 0 && (
+        <span
+          className="badge badge-warning"
+          title={`${warnings} warning${warnings > 1 ? 's' : ''}`}
+          data-testid="badge-warnings"
+        >
+          {warnings}
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** Handles: top/bottom for the traffic path, left/right for SSH through a bastion, and a reverse pair for node-local. */
+function Handles() {
+  return (
+    <>
+      <Handle type="target" position={Position.Top} isConnectable={false} />
+      <Handle type="source" position={Position.Bottom} isConnectable={false} />
+      <Handle type="target" position={Position.Left} id="ssh" />
+      <Handle type="source" position={Position.Right} id="side" />
+      <Handle type="source" position={Position.Top} id="up" isConnectable={false} className="handle-hidden" />
+      <Handle
+        type="target"
+        position={Position.Bottom}
+        id="below"
+        isConnectable={false}
+        className="handle-hidden"
+      />
+    </>
+  );
+}
+
+export const HostNodeView = memo(function HostNodeView({ data, selected }: NodeProps<HostNode>) {
+  const { host, errors, warnings } = data;
+  const info = kindInfo(primaryRole(host.roles));
+  const roles = host.roles.map((r) => kindInfo(r).label).join(', ');
+  return (
+    <div
+      className={`topo-node ${info.className}${selected ? ' is-selected' : ''}${errors ? ' has-errors' : ''}`}
+      data-testid={`node-${host.name}`}
+      title={roles}
+    >
+      <Handles />
+      <span className="node-glyph" aria-hidden>
+        {info.glyph}
+      </span>
+      <span className="node-text">
+        <span className="node-name">{host.name}</span>
+        <span className={`node-address${host.address ? '' : ' is-missing'}`}>
+          {host.address || 'no address'}
+        </span>
+      </span>
+      <Badges errors={errors} warnings={warnings} />
+    </div>
+  );
+});
+
+export const EndpointNodeView = memo(function EndpointNodeView({ data, selected }: NodeProps<EndpointNode>) {
+  const { endpoint, errors, warnings } = data;
+  const info = kindInfo('vip');
+  return (
+    <div
+      className={`topo-node ${info.className}${selected ? ' is-selected' : ''}${errors ? ' has-errors' : ''}`}
+      data-testid="node-vip"
+      title={`API endpoint (${endpoint.pattern})`}
+    >
+      <Handles />
+      <span className="node-glyph" aria-hidden>
+        {info.glyph}
+      </span>
+      <span className="node-text">
+        <span className="node-name">{endpoint.pattern === 'external' ? 'external LB' : 'API VIP'}</span>
+        <span className={`node-address${endpoint.vip ? '' : ' is-missing'}`}>
+          {endpoint.vip ? `${endpoint.vip}:${endpoint.port}` : 'no address'}
+        </span>
+      </span>
+      <Badges errors={errors} warnings={warnings} />
+    </div>
+  );
+});
+
+export const NODE_TYPES = { host: HostNodeView, endpoint: EndpointNodeView };

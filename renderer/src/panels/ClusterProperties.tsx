@@ -1,0 +1,104 @@
+import type { ClusterProject } from '../../../shared/model/cluster';
+import { useDesign } from '../store/design';
+import { hasEndpointNode } from '../store/edits';
+import { EndpointProperties } from './EndpointProperties';
+import { SelectField, TextField } from './fields';
+
+type Spec = ClusterProject['spec'];
+
+/** Shown when nothing is selected: settings of the whole cluster. */
+export function ClusterProperties({ project }: { project: ClusterProject }) {
+  const apply = useDesign((s) => s.apply);
+  const spec = project.spec;
+  const editSpec = (field: string, change: (s: Spec) => Spec) =>
+    apply((p) => ({ ...p, spec: change(p.spec) }), `cluster:${field}`);
+  const net = (field: keyof Spec['networking'], value: string) =>
+    editSpec(`networking.${field}`, (s) => ({ ...s, networking: { ...s.networking, [field]: value } }));
+  const pkg = (field: keyof Spec['packages'], value: string | undefined) =>
+    editSpec(`packages.${field}`, (s) => ({ ...s, packages: { ...s.packages, [field]: value } }));
+  const optional = (v: string) => (v.trim() === '' ? undefined : v.trim());
+
+  return (
+    <div className="props" data-testid="cluster-properties">
+      <h2>Cluster</h2>
+      <TextField
+        label="Cluster name"
+        value={project.metadata.name}
+        onChange={(name) => apply((p) => ({ ...p, metadata: { ...p.metadata, name } }), 'cluster:name')}
+      />
+      <TextField
+        label="Kubernetes version"
+        value={spec.kubernetesVersion}
+        placeholder="1.34"
+        onChange={(v) => editSpec('kubernetesVersion', (s) => ({ ...s, kubernetesVersion: v.trim() }))}
+      />
+      <SelectField
+        label="etcd mode"
+        value={spec.etcd.mode}
+        options={[
+          { value: 'stacked', label: 'Stacked (on the control planes)' },
+          { value: 'external', label: 'External (etcd hosts)' },
+        ]}
+        onChange={(mode) => editSpec('etcd', (s) => ({ ...s, etcd: { mode } }))}
+      />
+      <fieldset>
+        <legend>Networking</legend>
+        <TextField
+          label="Pod CIDR"
+          value={spec.networking.podCidr}
+          onChange={(v) => net('podCidr', v.trim())}
+        />
+        <TextField
+          label="Service CIDR"
+          value={spec.networking.serviceCidr}
+          onChange={(v) => net('serviceCidr', v.trim())}
+        />
+        <TextField
+          label="DNS domain"
+          value={spec.networking.dnsDomain}
+          onChange={(v) => net('dnsDomain', v.trim())}
+        />
+        <SelectField
+          label="CNI"
+          value={spec.networking.cni}
+          options={['calico', 'flannel'] as const}
+          onChange={(v) => net('cni', v)}
+        />
+        <SelectField
+          label="kube-proxy mode"
+          value={spec.networking.kubeProxyMode}
+          options={['iptables', 'nftables', 'ipvs'] as const}
+          onChange={(v) => net('kubeProxyMode', v)}
+        />
+      </fieldset>
+      <fieldset>
+        <legend>Packages</legend>
+        <SelectField
+          label="Package source"
+          value={spec.packages.source}
+          options={[
+            { value: 'online', label: 'Online (upstream repositories)' },
+            { value: 'mirror', label: 'Offline mirror' },
+          ]}
+          onChange={(v) => pkg('source', v)}
+        />
+        {spec.packages.source === 'mirror' && (
+          <TextField
+            label="Mirror URL"
+            value={spec.packages.mirrorUrl}
+            placeholder="http://10.0.0.5/keelson"
+            onChange={(v) => pkg('mirrorUrl', optional(v))}
+          />
+        )}
+        <TextField
+          label="Image repository"
+          value={spec.packages.imageRepository}
+          placeholder="registry.k8s.io (default)"
+          onChange={(v) => pkg('imageRepository', optional(v))}
+        />
+      </fieldset>
+      {/* Without a VIP node on the canvas (node-local), the endpoint is edited here. */}
+      {!hasEndpointNode(project) && <EndpointProperties endpoint={spec.apiEndpoint} />}
+    </div>
+  );
+}

@@ -1,0 +1,200 @@
+import type { ClusterProject, EndpointPattern, Host, HostRole } from '../../../shared/model/cluster';
+import { kindInfo, primaryRole } from './node-kinds';
+
+/**
+ * Pure edits of a ClusterProject. Each returns a new project and never mutates its input,
+ * so the undo history can keep plain references to earlier projects.
+ */
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+/** Canvas id of the API endpoint (VIP) node; the colon keeps it apart from any host name. */
+export const ENDPOINT_ID = ':endpoint';
+
+/** Patterns whose endpoint is a virtual or external address, drawn as the VIP node. */
+export const VIP_PATTERNS: readonly EndpointPattern[] = [
+  'keepalived-haproxy',
+  'keepalived-nginx',
+  'kube-vip',
+  'dedicated-lb',
+  'external',
+];
+
+export function positionsOf(project: ClusterProject): Record<string, XY> {
+  return project.canvas?.positions ?? {};
+}
+
+function withPositions(project: ClusterProject, positions: Record<string, XY>): ClusterProject {
+  return { ...project, canvas: { ...project.canvas, positions } };
+}
+
+function withHosts(project: ClusterProject, hosts: Host[]): ClusterProject {
+  return { ...project, spec: { ...project.spec, hosts } };
+}
+
+/** Smallest free `prefixN` (cp1, cp2 …) among names already taken. */
+export function uniqueName(prefix: string, taken: ReadonlySet<string>): string {
+  for (let n = 1; ; n++) {
+    const name = `${prefix}${n}`;
+    if (!taken.has(name)) return name;
+  }
+}
+
+export function newHost(name: string, roles: HostRole[]): Host {
+  return {
+    name,
+    address: '',
+    ssh: { port: 22, user: 'root', auth: { type: 'agent' } },
+    roles,
+    labels: {},
+    taints: [],
+  };
+}
+
+export function addHost(
+  project: ClusterProject,
+  role: HostRole,
+  at: XY,
+): { project: ClusterProject; name: string } {
+  const taken = new Set(project.spec.hosts.map((h) => h.name));
+  const name = uniqueName(kindInfo(role).prefix, taken);
+  const next = withHosts(project, [...project.spec.hosts, newHost(name, [role])]);
+  return { project: withPositions(next, { ...positionsOf(project), [name]: at }), name };
+}
+
+export function hasEndpointNode(project: ClusterProject): boolean {
+  return (
+    project.spec.apiEndpoint.vip !== undefined && VIP_PATTERNS.includes(project.spec.apiEndpoint.pattern)
+  );
+}
+
+/**
+ * Puts the VIP node on the canvas. A pattern without a VIP (node-local) is switched to
+ * keepalived-haproxy, the most common VIP pattern; the returned note tells the user so.
+ */
+export function addEndpoint(project: ClusterProject, at: XY): { project: ClusterProject; note?: string } {
+  const endpoint = project.spec.apiEndpoint;
+  const switchPattern = !VIP_PATTERNS.includes(endpoint.pattern);
+  const next: ClusterProject = {
+    ...project,
+    spec: {
+      ...project.spec,
+      apiEndpoint: {
+        ...endpoint,
+        pattern: switchPattern ? 'keepalived-haproxy' : endpoint.pattern,
+        vip: endpoint.vip ?? '',
+      },
+    },
+  };
+  const note = switchPattern
+    ? `The "${endpoint.pattern}" pattern has no VIP, so the endpoint pattern was switched to keepalived-haproxy. Change it in the VIP's properties.`
+    : undefined;
+  return { project: withPositions(next, { ...positionsOf(project), [ENDPOINT_ID]: at }), note };
+}
+
+/** Removes hosts (and the VIP node when its id is listed); clears ssh.via pointing at removed bastions. */
+export function deleteNodes(project: ClusterProject, ids: readonly string[]): ClusterProject {
+  const gone = new Set(ids);
+  const hosts = project.spec.hosts
+    .filter((h) => !gone.has(h.name))
+    .map((h) => (h.ssh.via && gone.has(h.ssh.via) ? { ...h, ssh: { ...h.ssh, via: undefined } } : h));
+  const positions = Object.fromEntries(Object.entries(positionsOf(project)).filter(([id]) => !gone.has(id)));
+  let next = withPositions(withHosts(project, hosts), positions);
+  if (gone.has(ENDPOINT_ID)) {
+    next = { ...next, spec: { ...next.spec, apiEndpoint: { ...next.spec.apiEndpoint, vip: undefined } } };
+  }
+  return stripUndefinedVia(next);
+}
+
+function stripUndefinedVia(project: ClusterProject): ClusterProject {
+  const hosts = project.spec.hosts.map((h) => {
+    if (!('via' in h.ssh) || h.ssh.via !== undefined) return h;
+    const { via: _via, ...ssh } = h.ssh;
+    return { ...h, ssh };
+  });
+  return withHosts(project, hosts);
+}
+
+export function updateHost(
+  project: ClusterProject,
+  name: string,
+  change: (host: Host) => Host,
+): ClusterProject {
+  return withHosts(
+    project,
+    project.spec.hosts.map((h) => (h.name === name ? change(h) : h)),
+  );
+}
+
+/** Why a new host name cannot be used, or undefined when it can. */
+export function hostNameProblem(
+  project: ClusterProject,
+  oldName: string,
+  newName: string,
+): string | undefined {
+  if (newName === oldName) return undefined;
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(newName))
+    return 'Use lowercase letters, digits and - (a DNS label, up to 63 characters).';
+  if (project.spec.hosts.some((h) => h.name === newName)) return `A host named "${newName}" already exists.`;
+  return undefined;
+}
+
+/** Renames a host and everything that refers to it: bastion links and its canvas position. */
+export function renameHost(project: ClusterProject, oldName: string, newName: string): ClusterProject {
+  const hosts = project.spec.hosts.map((h) => {
+    let next = h.name === oldName ? { ...h, name: newName } : h;
+    if (next.ssh.via === oldName) next = { ...next, ssh: { ...next.ssh, via: newName } };
+    return next;
+  });
+  const positions = Object.fromEntries(
+    Object.entries(positionsOf(project)).map(([id, p]) => [id === oldName ? newName : id, p]),
+  );
+  return withPositions(withHosts(project, hosts), positions);
+}
+
+export interface ClipboardContent {
+  hosts: Host[];
+  positions: Record<string, XY>;
+}
+
+export function copyNodes(project: ClusterProject, ids: readonly string[]): ClipboardContent {
+  const wanted = new Set(ids);
+  const hosts = project.spec.hosts.filter((h) => wanted.has(h.name));
+  const all = positionsOf(project);
+  const positions = Object.fromEntries(hosts.filter((h) => all[h.name]).map((h) => [h.name, all[h.name]!]));
+  return { hosts: structuredClone(hosts), positions };
+}
+
+/** Pasted hosts get fresh names from their role prefix and no address: two hosts never share one. */
+export function pasteNodes(
+  project: ClusterProject,
+  clip: ClipboardContent,
+  offset: XY,
+): { project: ClusterProject; names: string[] } {
+  const taken = new Set(project.spec.hosts.map((h) => h.name));
+  const positions = { ...positionsOf(project) };
+  const bastions = new Set(project.spec.hosts.filter((h) => h.roles.includes('bastion')).map((h) => h.name));
+  const names: string[] = [];
+  const added = clip.hosts.map((h) => {
+    const name = uniqueName(kindInfo(primaryRole(h.roles)).prefix, taken);
+    taken.add(name);
+    names.push(name);
+    const from = clip.positions[h.name];
+    if (from) positions[name] = { x: from.x + offset.x, y: from.y + offset.y };
+    const ssh = h.ssh.via && !bastions.has(h.ssh.via) ? { ...h.ssh, via: undefined } : h.ssh;
+    return { ...structuredClone(h), name, address: '', ssh };
+  });
+  return {
+    project: stripUndefinedVia(
+      withPositions(withHosts(project, [...project.spec.hosts, ...added]), positions),
+    ),
+    names,
+  };
+}
+
+export function movePositions(project: ClusterProject, moved: Record<string, XY>): ClusterProject {
+  return withPositions(project, { ...positionsOf(project), ...moved });
+}

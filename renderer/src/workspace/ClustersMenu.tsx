@@ -1,0 +1,55 @@
+import { useEffect, useRef, useState } from 'react';
+import { ClusterList } from './ClusterList';
+import { NewClusterForm } from './NewClusterForm';
+import { useWorkspace } from './workspace-store';
+
+/** Header menu: new (empty or from a template), open, rename, delete. */
+export function ClustersMenu() {
+  const [open, setOpen] = useState(false);
+  const folder = useWorkspace((s) => s.folder);
+  const error = useWorkspace((s) => s.error);
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    void useWorkspace.getState().refresh();
+    const close = (e: MouseEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
+    };
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    document.addEventListener('mousedown', close);
+    document.addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', escape);
+    };
+  }, [open]);
+
+  return (
+    <div className="menu" ref={ref}>
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-haspopup="dialog"
+        onClick={() => setOpen(!open)}
+        data-testid="clusters-menu"
+      >
+        Clusters ▾
+      </button>
+      {open && (
+        <div className="menu-popover" role="dialog" aria-label="Clusters">
+          <h2>New cluster</h2>
+          <NewClusterForm onDone={() => setOpen(false)} />
+          <h2>Open</h2>
+          <ClusterList onOpened={() => setOpen(false)} />
+          {error && (
+            <p className="error-text" role="alert">
+              {error}
+            </p>
+          )}
+          <p className="muted menu-folder">Folder: {folder}</p>
+        </div>
+      )}
+    </div>
+  );
+}
