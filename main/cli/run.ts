@@ -1,7 +1,9 @@
 import type { CliCommand, CliIo } from './command';
-import { commands } from './commands';
+import { commands as allCommands } from './commands';
 
-function usage(): string {
+const HELP_FLAGS = new Set(['-h', '--help']);
+
+function overview(commands: CliCommand[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -19,21 +21,57 @@ function usage(): string {
   ].join('\n');
 }
 
-/** Runs one CLI invocation; returns the exit code. Kept free of process.exit for tests. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+function commandHelp(command: CliCommand): string {
+  const text = command.usage ?? `Usage: keelson ${command.name}\n\n${command.summary}`;
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** `--help` anywhere before a `--` asks for the command's help instead of running it. */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => HELP_FLAGS.has(arg));
+}
+
+/**
+ * Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 usage error).
+ * Kept free of process.exit for tests; `commands` is a parameter for the same reason.
+ */
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  commands: CliCommand[] = allCommands,
+): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
-    io.out(usage());
-    return first === undefined ? 2 : 0;
+  const find = (name: string | undefined) => commands.find((c) => c.name === name);
+  const unknown = (name: string) => {
+    const what = name.startsWith('-') ? 'option' : 'command';
+    io.err(`keelson: unknown ${what} "${name}". Run "keelson --help" for the list.\n`);
+    return 2;
+  };
+  if (first === undefined) {
+    io.err(overview(commands));
+    return 2;
+  }
+  if (HELP_FLAGS.has(first) || first === 'help') {
+    const topic = first === 'help' ? rest[0] : undefined;
+    if (topic === undefined) {
+      io.out(overview(commands));
+      return 0;
+    }
+    const command = find(topic);
+    if (!command) return unknown(topic);
+    io.out(commandHelp(command));
+    return 0;
   }
   if (first === '-v' || first === '--version') {
     io.out(`keelson ${io.version}\n`);
     return 0;
   }
-  const command: CliCommand | undefined = commands.find((c) => c.name === first);
-  if (!command) {
-    io.err(`keelson: unknown command "${first}". Run "keelson --help" for the list.\n`);
-    return 2;
+  const command = find(first);
+  if (!command) return unknown(first);
+  if (wantsHelp(rest)) {
+    io.out(commandHelp(command));
+    return 0;
   }
   try {
     return await command.run(rest, io);

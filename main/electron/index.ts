@@ -1,9 +1,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RPCHandler } from '@orpc/server/message-port';
 import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import { RENDERER_SECURITY_HEADERS } from '../../shared/security/csp';
-import { router } from '../services/router';
+import { serveMessagePort } from '../services/transport/message-port';
 import { readStaticFile } from '../services/transport/static-files';
 import {
   APP_ENTRY_URL,
@@ -14,6 +13,7 @@ import {
   isTrustedSender,
   shouldAllowNavigation,
   shouldGrantPermission,
+  shouldOpenExternally,
 } from './policy';
 
 // The only folder of Keelson that imports electron. It hosts the window, serves the
@@ -44,6 +44,7 @@ function lockDownSessions(): void {
     callback(shouldGrantPermission(permission)),
   );
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => shouldGrantPermission(permission));
+  session.defaultSession.setDevicePermissionHandler(() => false);
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event, url) => {
       if (!shouldAllowNavigation(url)) event.preventDefault();
@@ -51,26 +52,29 @@ function lockDownSessions(): void {
     contents.on('will-redirect', (event, url) => {
       if (!shouldAllowNavigation(url)) event.preventDefault();
     });
+    // Sub-frames navigate without will-navigate; the CSP already blocks foreign frames.
+    contents.on('will-frame-navigate', (event) => {
+      if (!event.isMainFrame && !shouldAllowNavigation(event.url)) event.preventDefault();
+    });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      // Links to documentation open in the user's browser, never inside Keelson.
-      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      if (shouldOpenExternally(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
   });
 }
 
-const rpc = new RPCHandler(router);
-
 function acceptRendererPorts(): void {
   ipcMain.on(CONNECT_CHANNEL, (event) => {
     const frame = event.senderFrame;
     const sender = frame ? { url: frame.url, isMainFrame: frame === event.sender.mainFrame } : null;
-    if (!isTrustedSender(sender)) return;
+    if (!isTrustedSender(sender)) {
+      console.error(`refused a renderer port from an untrusted frame: ${sender?.url ?? 'unknown'}`);
+      return;
+    }
     const [port] = event.ports;
     if (!port) return;
-    rpc.upgrade(port, { context: { transport: 'electron-ipc', mode: 'electron' } });
-    port.start();
+    serveMessagePort(port, { transport: 'electron-ipc', mode: 'electron' }, (line) => console.error(line));
   });
 }
 

@@ -36,6 +36,19 @@ export function shouldAllowNavigation(_targetUrl: string): boolean {
   return false;
 }
 
+/**
+ * Where a denied window.open may still go: https links (documentation) open in the
+ * user's own browser, never inside Keelson. Anything else (file:, http:, custom
+ * schemes that could launch local programs) is dropped.
+ */
+export function shouldOpenExternally(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** No permission (camera, notifications, clipboard-read, geolocation …) is ever granted. */
 export function shouldGrantPermission(_permission: string): boolean {
   return false;

@@ -1,18 +1,13 @@
-import type { MessagePortMainLike } from '@orpc/client/message-port';
+import {
+  onMessagePortClose,
+  onMessagePortMessage,
+  postMessagePortMessage,
+  type MessagePortMainLike,
+  type SupportedMessagePort,
+} from '@orpc/client/message-port';
 import { RPCHandler } from '@orpc/server/message-port';
 import type { ServiceContext } from '../context';
 import { router } from '../router';
-
-/**
- * The port shapes we serve: Electron's MessagePortMain (`on('message', e => e.data)`) and
- * DOM/Node MessagePorts (`addEventListener`). Only what the guard below needs is named.
- */
-export interface ServablePort {
-  postMessage(data: unknown, transfer?: never[]): void;
-  addEventListener?(type: 'message' | 'close', listener: (event: { data?: unknown }) => void): void;
-  on?(type: 'message' | 'close', listener: (event: { data?: unknown }) => void): unknown;
-  start?(): void;
-}
 
 const JSON_AND_BINARY_DELIMITER = 0xff;
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -54,20 +49,14 @@ export function isRequestFrame(raw: unknown): boolean {
 }
 
 /** A view of `port` that passes on only well-formed request frames. */
-function guarded(port: ServablePort, onDropped: () => void): MessagePortMainLike {
-  type Listener = (event?: { data?: unknown }) => void;
-  const subscribe = (type: string, listener: Listener) => {
-    if (type !== 'message' && type !== 'close') return;
-    if (port.addEventListener) port.addEventListener(type, listener);
-    else if (port.on) port.on(type, listener);
-    else throw new Error('not a MessagePort: it has neither addEventListener nor on');
-  };
+function guarded(port: SupportedMessagePort, onDropped: () => void): MessagePortMainLike {
   return {
-    postMessage: (data, transfer) => port.postMessage(data, transfer as never[] | undefined),
+    postMessage: (data, transfer) => postMessagePortMessage(port, data, transfer),
     on(type, callback) {
-      if (type !== 'message') return subscribe(type, callback as Listener);
-      subscribe('message', (event) => {
-        if (isRequestFrame(event?.data)) callback(event as { data: unknown });
+      if (type === 'close') onMessagePortClose(port, () => callback());
+      if (type !== 'message') return;
+      onMessagePortMessage(port, (data) => {
+        if (isRequestFrame(data)) callback({ data });
         else onDropped();
       });
     },
@@ -78,7 +67,7 @@ const handler = new RPCHandler(router);
 
 /** Serves the whole contract on one MessagePort: the Electron renderer's link to the services. */
 export function serveMessagePort(
-  port: ServablePort,
+  port: SupportedMessagePort,
   context: ServiceContext,
   log: (line: string) => void = () => {},
 ): void {
@@ -86,5 +75,5 @@ export function serveMessagePort(
     guarded(port, () => log('dropped a malformed message on the renderer port')),
     { context },
   );
-  port.start?.();
+  if ('start' in port && typeof port.start === 'function') port.start();
 }
