@@ -1,0 +1,387 @@
+import { readFile } from 'node:fs/promises';
+import { Client, utils, type ConnectConfig, type ClientChannel, type SFTPWrapper } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import { classifyConnectError, SshError } from './errors';
+import { hostKeyInfo, type KnownHosts } from './known-hosts';
+import type { SshLogger } from './redact';
+import type { ResolvedHop, SshAuthMethod } from './types';
+import { expandHome } from './ssh-config';
+
+export interface ConnectionTuning {
+  connectTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  keepaliveCountMax: number;
+  /** Attempts after a drop (the first connect never retries: a wrong password stays wrong). */
+  reconnectAttempts: number;
+  reconnectBaseDelayMs: number;
+}
+
+/** `user@host:port` and the jump chain, the way every message names a host. */
+export function describeHop(hop: ResolvedHop, chain: ResolvedHop[] = []): string {
+  const own = `${hop.user}@${hop.host}:${hop.port}`;
+  return chain.length ? `${own} via ${chain.map((h) => `${h.user}@${h.host}:${h.port}`).join(' → ')}` : own;
+}
+
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/**
+ * Host key algorithms with the types on record first, as OpenSSH orders them, so a host
+ * with several keys shows the one we know rather than one that looks "unknown".
+ */
+function hostKeyAlgorithmsFor(types: string[]): string[] {
+  const preferred: string[] = [];
+  for (const t of types) {
+    if (t === 'ssh-rsa') preferred.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
+    else if (HOST_KEY_ALGORITHMS.includes(t)) preferred.push(t);
+  }
+  return [...new Set([...preferred, ...HOST_KEY_ALGORITHMS])];
+}
+
+const TRANSIENT = new Set([
+  'CONNECTION_LOST',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_REFUSED',
+  'HOST_UNREACHABLE',
+  'JUMP_FAILED',
+]);
+
+/**
+ * One SSH connection to one host (through its jump chain), kept open and shared by every
+ * command for that host: commands are channels on it. It connects on first use and, after a
+ * drop, reconnects on the next use — with backoff, since a host that just dropped is often
+ * still coming back.
+ */
+export class HostConnection {
+  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
+  private sftp: Promise<SFTPWrapper> | undefined;
+  private everConnected = false;
+  /** Why the last connection ended, for the error of a command that was running on it. */
+  private lastDrop: SshError | undefined;
+  handshakes = 0;
+  /** Cached per connection: sudo's answer does not change while we are logged in. */
+  sudoMode: Promise<import('./types').SudoMode> | undefined;
+
+  constructor(
+    readonly hop: ResolvedHop,
+    readonly label: string,
+    /** The connection to the previous hop, when this host is behind jump hosts. */
+    private readonly jump: HostConnection | undefined,
+    private readonly knownHosts: KnownHosts,
+    private readonly tuning: ConnectionTuning,
+    private readonly logger: SshLogger,
+  ) {}
+
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** The live client, connecting (or reconnecting) first if needed. */
+  async get(): Promise<Client> {
+    if (this.client) return this.client;
+    this.connecting ??= this.connectWithRetry().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  /** Why the connection dropped, if it did while a command was running. */
+  dropReason(): SshError | undefined {
+    return this.lastDrop;
+  }
+
+  async sftpSession(): Promise<SFTPWrapper> {
+    const client = await this.get();
+    this.sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      client.sftp((err, sftp) => {
+        if (err) {
+          this.sftp = undefined;
+          reject(
+            new SshError('SFTP_FAILED', this.label, `cannot start SFTP: ${err.message}`, {}, { cause: err }),
+          );
+        } else {
+          sftp.on('close', () => {
+            this.sftp = undefined;
+          });
+          resolve(sftp);
+        }
+      });
+    });
+    return this.sftp;
+  }
+
+  /** Opens a TCP channel from this host to the next hop (ssh -J's direct-tcpip). */
+  async forwardTo(host: string, port: number, nextLabel: string): Promise<Duplex> {
+    const client = await this.get();
+    return new Promise((resolve, reject) => {
+      client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+        if (err)
+          reject(
+            new SshError(
+              'JUMP_FAILED',
+              nextLabel,
+              `jump host ${this.label} could not open a connection to ${host}:${port}: ${err.message}`,
+              {},
+              { cause: err },
+            ),
+          );
+        else resolve(stream);
+      });
+    });
+  }
+
+  close(): void {
+    const c = this.client;
+    this.client = undefined;
+    this.sftp = undefined;
+    this.sudoMode = undefined;
+    c?.end();
+  }
+
+  private async connectWithRetry(): Promise<Client> {
+    const attempts = this.everConnected ? 1 + this.tuning.reconnectAttempts : 1;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) {
+        const delay = this.tuning.reconnectBaseDelayMs * 2 ** (attempt - 1);
+        this.logger.log('info', `${this.label}: reconnect attempt ${attempt + 1}/${attempts} in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+      try {
+        return await this.connectOnce();
+      } catch (e) {
+        lastError = e;
+        if (!(e instanceof SshError) || !TRANSIENT.has(e.code)) throw e;
+        this.logger.log('warn', `${e.message}`);
+      }
+    }
+    throw lastError;
+  }
+
+  private async authConfig(): Promise<Partial<ConnectConfig>> {
+    const cfg: Partial<ConnectConfig> = {};
+    const methods: string[] = [];
+    for (const auth of this.hop.auths) {
+      await this.applyAuth(auth, cfg, methods);
+    }
+    if (methods.length === 0)
+      throw new SshError(
+        'AUTH_REFUSED',
+        this.label,
+        'no authentication method available (no key file, no ssh-agent, no password)',
+      );
+    // Password logins often arrive as keyboard-interactive on PAM hosts: answer with the password.
+    cfg.tryKeyboard = cfg.password !== undefined;
+    return cfg;
+  }
+
+  private async applyAuth(
+    auth: SshAuthMethod,
+    cfg: Partial<ConnectConfig>,
+    methods: string[],
+  ): Promise<void> {
+    switch (auth.type) {
+      case 'password':
+        cfg.password ??= auth.password;
+        methods.push('password');
+        return;
+      case 'agent': {
+        const socket = auth.socket ?? process.env.SSH_AUTH_SOCK;
+        if (!socket) {
+          if (this.hop.auths.length === 1)
+            throw new SshError(
+              'AUTH_REFUSED',
+              this.label,
+              'ssh-agent chosen but SSH_AUTH_SOCK is not set (is an agent running?)',
+            );
+          return;
+        }
+        cfg.agent ??= socket;
+        methods.push('agent');
+        return;
+      }
+      case 'key': {
+        if (cfg.privateKey) return; // ssh2 takes one key per attempt; the first configured wins
+        const path = expandHome(auth.keyFile);
+        let text: Buffer;
+        try {
+          text = await readFile(path);
+        } catch (e) {
+          if (this.hop.auths.length > 1) return; // an IdentityFile from ~/.ssh/config that does not exist
+          throw new SshError(
+            'KEY_FILE',
+            this.label,
+            `cannot read key file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          );
+        }
+        const parsed = utils.parseKey(text, auth.passphrase);
+        if (parsed instanceof Error) {
+          const encrypted = /encrypted|passphrase/i.test(parsed.message);
+          const why = encrypted
+            ? auth.passphrase
+              ? 'wrong passphrase for key file'
+              : 'key file is protected by a passphrase and none was given'
+            : `key file cannot be parsed (${parsed.message})`;
+          if (this.hop.auths.length > 1) {
+            this.logger.log('warn', `${this.label}: skipping ${path}: ${why}`);
+            return;
+          }
+          throw new SshError('KEY_FILE', this.label, `${why}: ${path}`);
+        }
+        cfg.privateKey = text;
+        if (auth.passphrase) cfg.passphrase = auth.passphrase;
+        methods.push('publickey');
+        return;
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<Client> {
+    const { hop, label } = this;
+    const auth = await this.authConfig();
+    const knownTypes = await this.knownHosts.knownKeyTypes(hop.host, hop.port);
+    const sock = this.jump ? await this.jump.forwardTo(hop.host, hop.port, label) : undefined;
+    const client = new Client();
+    let hostKeyError: SshError | undefined;
+
+    const config: ConnectConfig = {
+      host: hop.host,
+      port: hop.port,
+      username: hop.user,
+      sock,
+      readyTimeout: this.tuning.connectTimeoutMs,
+      keepaliveInterval: this.tuning.keepaliveIntervalMs,
+      keepaliveCountMax: this.tuning.keepaliveCountMax,
+      ...auth,
+      algorithms: knownTypes.length
+        ? { serverHostKey: hostKeyAlgorithmsFor(knownTypes) as never }
+        : undefined,
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        this.knownHosts.verify(hop.host, hop.port, key).then(
+          (verdict) => {
+            const info = hostKeyInfo(hop.host, hop.port, key);
+            if (verdict.kind === 'trusted') return verify(true);
+            if (verdict.kind === 'unknown') {
+              hostKeyError = new SshError(
+                'HOST_KEY_UNKNOWN',
+                label,
+                `host key not known yet (${info.keyType} ${info.fingerprint}); check it and accept it to connect`,
+                { hostKey: info },
+              );
+            } else if (verdict.kind === 'changed') {
+              hostKeyError = new SshError(
+                'HOST_KEY_CHANGED',
+                label,
+                `HOST KEY CHANGED: the host now presents ${info.keyType} ${info.fingerprint} but ${verdict.file} has ${verdict.knownFingerprints.join(', ')}. ` +
+                  `Refusing to connect: this may be an attack. If the host was reinstalled, remove its line from ${verdict.file}.`,
+                { hostKey: info, knownFingerprints: verdict.knownFingerprints, knownHostsFile: verdict.file },
+              );
+            } else {
+              hostKeyError = new SshError(
+                'HOST_KEY_CHANGED',
+                label,
+                `host key ${info.fingerprint} is marked @revoked in ${verdict.file}; refusing to connect`,
+                {
+                  hostKey: info,
+                  knownHostsFile: verdict.file,
+                },
+              );
+            }
+            verify(false);
+          },
+          (err: unknown) => {
+            hostKeyError = new SshError(
+              'PROTOCOL',
+              label,
+              `cannot read known_hosts: ${(err as Error).message}`,
+            );
+            verify(false);
+          },
+        );
+      },
+    };
+    if (auth.tryKeyboard && auth.password !== undefined) {
+      const password = auth.password;
+      client.on('keyboard-interactive', (_name, _instr, _lang, prompts, finish) => {
+        finish(prompts.map(() => password));
+      });
+    }
+
+    return new Promise<Client>((resolve, reject) => {
+      let ready = false;
+      const onError = (err: Error) => {
+        if (!ready) {
+          client.removeListener('ready', onReady);
+          reject(hostKeyError ?? classifyConnectError(err, label, this.tuning.connectTimeoutMs));
+          client.end();
+          return;
+        }
+        // After ready, errors mean the connection is gone; 'close' follows.
+        this.lastDrop = classifyConnectError(err, label, this.tuning.connectTimeoutMs);
+        this.logger.log('warn', this.lastDrop.message);
+      };
+      const onReady = () => {
+        ready = true;
+        this.handshakes++;
+        this.everConnected = true;
+        this.lastDrop = undefined;
+        this.client = client;
+        this.logger.log('info', `${label}: connected (handshake #${this.handshakes})`);
+        resolve(client);
+      };
+      client.on('ready', onReady);
+      client.on('error', onError);
+      client.on('close', () => {
+        if (!ready) {
+          reject(
+            hostKeyError ??
+              new SshError('CONNECTION_LOST', label, 'connection closed during the SSH handshake'),
+          );
+          return;
+        }
+        if (this.client === client) {
+          this.client = undefined;
+          this.sftp = undefined;
+          this.sudoMode = undefined;
+        }
+        this.lastDrop ??= new SshError('CONNECTION_LOST', label, 'connection closed by the host');
+        this.logger.log('info', `${label}: disconnected`);
+      });
+      sock?.on('close', () => client.end());
+      try {
+        client.connect(config);
+      } catch (e) {
+        reject(classifyConnectError(e, label, this.tuning.connectTimeoutMs));
+      }
+    });
+  }
+
+  /** Opens a command channel on the live connection. */
+  async openExec(command: string): Promise<ClientChannel> {
+    const client = await this.get();
+    return new Promise((resolve, reject) => {
+      client.exec(command, (err, channel) => {
+        if (err)
+          reject(
+            this.lastDrop ??
+              new SshError(
+                'CONNECTION_LOST',
+                this.label,
+                `cannot open a channel: ${err.message}`,
+                {},
+                { cause: err },
+              ),
+          );
+        else resolve(channel);
+      });
+    });
+  }
+}
