@@ -1,5 +1,6 @@
 import type { CliCommand } from './command';
+import { validateCommand } from './commands/validate';
 import { versionCommand } from './commands/version';
 
 /** Every subcommand, in the order `keelson --help` lists them. */
-export const commands: CliCommand[] = [versionCommand];
+export const commands: CliCommand[] = [validateCommand, versionCommand];

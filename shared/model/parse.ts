@@ -184,7 +184,8 @@ export function emptyProject(name: string): ClusterProject {
     spec: {
       kubernetesVersion: '1.34',
       hosts: [],
-      apiEndpoint: { pattern: 'keepalived-haproxy', port: 8443 },
+      // node-local needs no VIP, so a new design starts without an address to invent.
+      apiEndpoint: { pattern: 'node-local', port: 6443 },
     },
   });
 }

@@ -1,7 +1,87 @@
 import type { ClusterProject } from '../model/cluster';
-import type { Finding } from './finding';
+import { addressCodes, checkAddresses } from './addresses';
+import { defineCodes, fieldTarget, type CodeInfo } from './define';
+import { checkEndpoint, endpointCodes } from './endpoint';
+import type { Finding, Severity } from './finding';
+import { checkNetwork, networkCodes } from './network';
+import { checkQuorum, quorumCodes } from './quorum';
+import { checkReachability, reachabilityCodes } from './reachability';
+import { checkRoles, roleCodes } from './roles';
+import { checkVersion, versionCodes } from './version';
 
-/** Placeholder while the checks land; replaced in the next commit. */
-export function validateCluster(_project: ClusterProject): Finding[] {
-  return [];
+export type { Finding, FindingTarget, Severity } from './finding';
+export type { CodeInfo } from './define';
+export {
+  kubeadmApiVersionFor,
+  parseKubernetesVersion,
+  SUPPORTED_KUBERNETES_MINORS,
+  versionAtLeast,
+  type KubeadmApiVersion,
+} from './version';
+export { faultTolerance } from './quorum';
+export { vipCarriers, usesKeepalived } from './endpoint';
+
+const internal = defineCodes({
+  VALIDATOR_INTERNAL: {
+    severity: 'error',
+    summary: 'A check failed unexpectedly (a Keelson bug); the other checks still ran',
+  },
+});
+
+/** Every finding code with its severity and a one-line meaning (the docs table is made from this). */
+export const FINDING_CODES: Readonly<Record<string, CodeInfo>> = {
+  ...quorumCodes,
+  ...roleCodes,
+  ...addressCodes,
+  ...endpointCodes,
+  ...networkCodes,
+  ...reachabilityCodes,
+  ...versionCodes,
+  ...internal.codes,
+};
+
+const CHECKS: [string, (project: ClusterProject) => Finding[]][] = [
+  ['quorum', checkQuorum],
+  ['roles', checkRoles],
+  ['addresses', checkAddresses],
+  ['endpoint', checkEndpoint],
+  ['network', checkNetwork],
+  ['reachability', checkReachability],
+  ['version', checkVersion],
+];
+
+const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/**
+ * Everything worth telling the person designing this cluster, errors first. Pure and total:
+ * it never throws, whatever the model holds — a check that trips over something unexpected is
+ * reported as VALIDATOR_INTERNAL and the other checks still run.
+ */
+export function validateCluster(project: ClusterProject): Finding[] {
+  const findings: Finding[] = [];
+  for (const [topic, check] of CHECKS) {
+    try {
+      findings.push(...check(project));
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      findings.push(
+        internal.finding(
+          'VALIDATOR_INTERNAL',
+          fieldTarget('spec'),
+          `The ${topic} checks could not run: ${why}`,
+          'Please report this with the project file.',
+        ),
+      );
+    }
+  }
+  // Stable sort: within a severity, checks keep their topic order.
+  return findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+}
+
+/** The finding codes as a Markdown table, for the README and `keelson validate --codes`. */
+export function findingCodesMarkdown(): string {
+  const rows = Object.entries(FINDING_CODES)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, info]) => `| \`${code}\` | ${info.severity} | ${info.summary} |`);
+  return ['| Code | Severity | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
