@@ -84,6 +84,8 @@ export interface Lab {
   keyPath: string;
   /** known_hosts lines for every host (address and [address]:port forms). */
   knownHostsPath: string;
+  /** OpenSSH client config with a Host entry per lab host (bastion hosts get ProxyJump): `ssh -F it h1`. */
+  sshConfigPath: string;
   /** The deploy user's password, in a 0600 file (same for every host in this lab). */
   passwordFile: string;
   stateDir: string;
@@ -216,6 +218,31 @@ function bootHost(root: string, name: string, netns: string, logPath: string): n
   child.unref();
   if (child.pid === undefined) throw new Error(`lab: could not start systemd-nspawn for ${name}`);
   return child.pid;
+}
+
+function sshConfig(hosts: LabHost[], keyPath: string, knownHostsPath: string): string {
+  const entries = hosts.map((h) => {
+    const jump = h.bastion ? hosts.find((b) => b.name === h.bastion) : undefined;
+    return [
+      `Host ${h.name}`,
+      `  HostName ${h.address}`,
+      `  Port ${h.sshPort}`,
+      ...(jump ? [`  ProxyJump root@${jump.address}:${jump.sshPort}`] : []),
+      '',
+    ].join('\n');
+  });
+  const defaults = [
+    'Host *',
+    '  User root',
+    `  IdentityFile ${keyPath}`,
+    '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${knownHostsPath}`,
+    '  StrictHostKeyChecking yes',
+    '  BatchMode yes',
+    '',
+  ].join('\n');
+  // First match wins in ssh_config: per-host entries before the defaults.
+  return `${entries.join('\n')}\n${defaults}`;
 }
 
 const liveLabs = new Set<number>();
@@ -362,6 +389,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         .join(''),
     );
 
+    const sshConfigPath = join(keyDir, 'config');
+    writeAtomic(sshConfigPath, sshConfig(hosts, keyPath, knownHostsPath));
+
     const byName = (name: string): LabHost => {
       const h = hosts.find((x) => x.name === name);
       if (!h) throw new Error(`lab: no host "${name}" (hosts: ${names.join(', ')})`);
@@ -424,6 +454,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       hosts,
       keyPath,
       knownHostsPath,
+      sshConfigPath,
       passwordFile,
       stateDir: dir,
       figures: {
@@ -462,6 +493,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           subnet: lab.subnet,
           keyPath,
           knownHostsPath,
+          sshConfigPath,
           passwordFile,
           switchNetns: switchNetns(slot),
           hosts: hosts.map(({ password: _secret, ...h }) => h),

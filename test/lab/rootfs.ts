@@ -1,7 +1,7 @@
 // Gives each host its own root filesystem: an overlay over the cached base, then what makes a
 // machine itself — hostname, machine-id, SSH host key, authorized keys, the deploy user's password.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { must } from './run';
 import type { TeardownList } from './state';
@@ -56,6 +56,10 @@ export async function personalize(root: string, keyDir: string, id: HostIdentity
     join(root, 'etc/apt/sources.list'),
     '# Air-gapped lab host: its only package source is the lab repository (lab.aptSourceLine()).\n',
   );
+
+  // Non-network sysctls belong to the one shared kernel and are read-only here: without this mask
+  // every host would boot "degraded" for a reason no real host has.
+  symlinkSync('/dev/null', join(root, 'etc/systemd/system/systemd-sysctl.service'));
 
   // ed25519 only: an RSA key costs ~1.3 s per host and adds nothing to the lab.
   const hostKey = join(keyDir, `${id.name}_ed25519`);

@@ -19,6 +19,8 @@ flock 9
 
 start_time() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
 same_process() { [ -n "$1" ] && [ "$(start_time "$1")" = "$2" ]; }
+# A zombie is dead for our purposes: its parent (maybe the very process running this) reaps it later.
+running() { [ -r "/proc/$1/stat" ] && [ "$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 
 owner_alive() {
   local file=$RUN/slot-$1/teardown pid start
@@ -48,7 +50,7 @@ teardown_slot() {
     done <"$file"
     for _ in $(seq 50); do
       alive=0
-      for p in "${pids[@]}"; do [ -d "/proc/$p" ] && alive=1; done
+      for p in "${pids[@]}"; do running "$p" && alive=1; done
       [ "$alive" = 0 ] && break
       sleep 0.1
     done

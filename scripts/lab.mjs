@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// `npm run lab -- up [--hosts N] [--ssh-port h2=2222] [--bastion h3=h1]`: starts a lab of
+// systemd-nspawn hosts that stays up in the background, prints how to reach it, and returns.
+// `npm run lab -- down`: tears down the labs `up` started. `npm run lab -- status`: lists labs.
+// The lab itself is test/lab/lab.ts (one implementation for tests and people), loaded through
+// Vite's module runner so no separate TypeScript build is needed.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const LAB_DIR = join(HERE, '..', 'test', 'lab');
+const RUN_DIR = '/run/keelson-lab';
+
+function usage(message) {
+  if (message) console.error(`lab: ${message}`);
+  console.error(
+    'usage: npm run lab -- up [--hosts N] [--ssh-port HOST=PORT]... [--bastion HOST=BASTION]...\n' +
+      '       npm run lab -- down\n' +
+      '       npm run lab -- status',
+  );
+  process.exit(2);
+}
+
+function parseUp(args) {
+  const options = { hosts: 3, sshPorts: {}, behindBastion: {}, kind: 'cli' };
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    const value = args[i + 1];
+    if (value === undefined) usage(`${flag} needs a value`);
+    i++;
+    if (flag === '--hosts') {
+      options.hosts = Number(value);
+      if (!Number.isInteger(options.hosts) || options.hosts < 1)
+        usage(`--hosts wants a positive whole number, got "${value}"`);
+    } else if (flag === '--ssh-port' || flag === '--bastion') {
+      const [host, target] = value.split('=');
+      if (!host || !target) usage(`${flag} wants HOST=VALUE, got "${value}"`);
+      if (flag === '--ssh-port') options.sshPorts[host] = Number(target);
+      else options.behindBastion[host] = target;
+    } else {
+      usage(`unknown option "${flag}"`);
+    }
+  }
+  return options;
+}
+
+function root() {
+  if (process.getuid?.() !== 0) {
+    console.error('lab: needs root (network namespaces, mounts, systemd-nspawn)');
+    process.exit(1);
+  }
+}
+
+async function loadLab() {
+  const { runnerImport } = await import('vite');
+  const { module } = await runnerImport(join(LAB_DIR, 'lab.ts'));
+  return module;
+}
+
+/** The detached process that owns the lab: it serves the apt repository and tears down on SIGTERM. */
+async function serve(readyFile, optionsJson) {
+  const { startLab } = await loadLab();
+  try {
+    const lab = await startLab({ ...JSON.parse(optionsJson), log: (l) => console.log(l) });
+    writeFileSync(
+      readyFile,
+      JSON.stringify({ ok: true, state: join(lab.stateDir, 'state.json'), figures: lab.figures }),
+    );
+  } catch (err) {
+    writeFileSync(readyFile, JSON.stringify({ ok: false, error: String(err?.message ?? err) }));
+    process.exit(1);
+  }
+}
+
+async function up(args) {
+  root();
+  const options = parseUp(args);
+  const temp = mkdtempSync(join(tmpdir(), 'keelson-lab-up-'));
+  const readyFile = join(temp, 'ready.json');
+  const logFile = join(temp, 'daemon.log');
+  const out = (await import('node:fs')).openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '__serve', readyFile, JSON.stringify(options)],
+    {
+      detached: true,
+      stdio: ['ignore', out, out],
+    },
+  );
+  child.unref();
+  const deadline = Date.now() + 600_000;
+  while (!existsSync(readyFile)) {
+    if (child.exitCode !== null || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ready = existsSync(readyFile)
+    ? JSON.parse(readFileSync(readyFile, 'utf8'))
+    : { ok: false, error: 'the lab process exited' };
+  if (!ready.ok) {
+    console.error(`lab: could not start: ${ready.error}\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    rmSync(temp, { recursive: true, force: true });
+    process.exit(1);
+  }
+  rmSync(temp, { recursive: true, force: true });
+  const state = JSON.parse(readFileSync(ready.state, 'utf8'));
+  console.log(describe(state, child.pid, ready.figures));
+}
+
+function describe(state, pid, figures) {
+  const lines = [
+    `Lab ${state.slot} is up (owner PID ${pid}; subnet ${state.subnet}; this machine is ${state.rootAddress}).`,
+    figures ? `Hosts answered SSH ${figures.bootSeconds.toFixed(1)} s after boot started.` : '',
+    '',
+    'host      address        ssh port  reach',
+  ];
+  for (const h of state.hosts) {
+    lines.push(
+      `${h.name.padEnd(9)} ${h.address.padEnd(14)} ${String(h.sshPort).padEnd(9)} ${h.bastion ? `only through ${h.bastion}` : 'direct'}`,
+    );
+  }
+  lines.push('', 'SSH (root, key):');
+  for (const h of state.hosts) {
+    if (h.bastion) {
+      const b = state.hosts.find((x) => x.name === h.bastion);
+      lines.push(
+        `  ssh -i ${state.keyPath} -o ProxyCommand="ssh -i ${state.keyPath} -p ${b.sshPort} -W %h:%p root@${b.address}" -p ${h.sshPort} root@${h.address}`,
+      );
+    } else {
+      lines.push(`  ssh -i ${state.keyPath} -p ${h.sshPort} root@${h.address}`);
+    }
+  }
+  const jumped = state.hosts.find((h) => h.bastion);
+  lines.push(
+    '',
+    `Or by name with the lab's ssh config (host keys pinned in ${state.knownHostsPath}):`,
+    `  ssh -F ${state.sshConfigPath} ${state.hosts[0].name}`,
+  );
+  if (jumped) {
+    const b = state.hosts.find((x) => x.name === jumped.bastion);
+    lines.push(
+      `  ssh -F ${state.sshConfigPath} -J root@${b.address} root@${jumped.address}   # through the bastion`,
+    );
+  }
+  lines.push(
+    '',
+    `Non-root user: deploy (same key, or password; sudo asks for the password).`,
+    `The deploy password is in ${state.passwordFile} (mode 0600): cat it when you need it.`,
+    `Offline apt repository for the hosts: deb [trusted=yes] http://${state.rootAddress}:8080/ ./`,
+    '',
+    'Tear down: npm run lab -- down',
+  );
+  return lines.join('\n');
+}
+
+function startTime(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Zombies count as gone: whoever adopted the daemon reaps it in its own time. */
+function running(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function labSlots() {
+  if (!existsSync(RUN_DIR)) return [];
+  return readdirSync(RUN_DIR)
+    .filter((n) => /^slot-\d+$/.test(n))
+    .map((n) => {
+      const dir = join(RUN_DIR, n);
+      const read = (f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
+      const [, pid, start] = read('teardown').match(/^owner (\d+) (\d+)$/m) ?? [];
+      return {
+        dir,
+        kind: read('kind').trim(),
+        pid: Number(pid),
+        alive: pid !== undefined && startTime(pid) === start,
+        state: read('state.json'),
+      };
+    });
+}
+
+async function down() {
+  root();
+  const mine = labSlots().filter((s) => s.kind === 'cli');
+  for (const s of mine) if (s.alive) process.kill(s.pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (mine.some((s) => s.alive && running(s.pid)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Belt and braces: whatever the owner did not tear down (it crashed, or ignored the signal).
+  const result = spawnSync('bash', [join(LAB_DIR, 'slots.sh'), 'cleanup', '--kind', 'cli'], {
+    stdio: 'inherit',
+  });
+  console.log(
+    mine.length
+      ? `Tore down ${mine.length} lab(s) started by \`npm run lab -- up\`.`
+      : 'No lab started by `npm run lab -- up` was running.',
+  );
+  process.exit(result.status ?? 1);
+}
+
+function status() {
+  const slots = labSlots();
+  if (slots.length === 0) console.log('No lab is running.');
+  for (const s of slots) {
+    const state = s.state ? JSON.parse(s.state) : undefined;
+    console.log(
+      `${s.dir}: ${s.kind || '?'} lab, owner PID ${s.pid} ${s.alive ? 'alive' : 'gone (stale: cleaned at the next start)'}` +
+        (state ? `, hosts ${state.hosts.map((h) => `${h.name}=${h.address}:${h.sshPort}`).join(' ')}` : ''),
+    );
+  }
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'up') await up(rest);
+else if (command === 'down') await down();
+else if (command === 'status') status();
+else if (command === '__serve') await serve(rest[0], rest[1]);
+else usage(command ? `unknown command "${command}"` : undefined);
