@@ -10,21 +10,45 @@ import { dirname, join } from 'node:path';
 const require = createRequire(import.meta.url);
 const electronDir = dirname(require.resolve('electron/package.json'));
 const hasBinary = () => existsSync(join(electronDir, 'path.txt')) && existsSync(join(electronDir, 'dist'));
+// About 100 MB; a slow link gets two minutes before we give up and suggest browser mode.
+const downloadTimeoutMs = Number(process.env.KEELSON_ELECTRON_DOWNLOAD_TIMEOUT_MS ?? 120_000);
 
 if (!hasBinary()) {
+  // Only a person at a terminal needs telling why nothing happens for a while; logs get one line.
+  if (process.stderr.isTTY)
+    console.error("Electron's binary is missing; downloading it once (about 100 MB)…");
   const fetched = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
     stdio: 'ignore',
-    timeout: 120_000,
+    timeout: downloadTimeoutMs,
+    killSignal: 'SIGKILL',
   });
   if (fetched.status !== 0 || !hasBinary()) {
+    const why =
+      fetched.error?.code === 'ETIMEDOUT' ? `timed out after ${downloadTimeoutMs / 1000} s` : 'failed';
     console.error(
-      "Electron's binary is not installed and could not be downloaded here; run `npm run serve` for browser mode instead.",
+      `Electron's binary is not installed and the download ${why}; run \`npm run serve\` for browser mode instead.`,
     );
     process.exit(1);
   }
 }
-const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+
+// Chromium will not start its sandbox as root; say so instead of letting Electron abort.
+const extraArgs = [];
+if (process.platform === 'linux' && process.getuid?.() === 0) {
+  if (process.env.KEELSON_ELECTRON_NO_SANDBOX !== '1') {
+    console.error(
+      'Electron refuses to run as root with its sandbox on: start Keelson as a normal user, ' +
+        'set KEELSON_ELECTRON_NO_SANDBOX=1 to run it unsandboxed anyway, or use `npm run serve`.',
+    );
+    process.exit(1);
+  }
+  extraArgs.push('--no-sandbox');
+}
+
+// electron-vite's own script through this Node: no npx, so it works the same on Windows.
+const electronVite = join(dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
+const build = spawnSync(process.execPath, [electronVite, 'build'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 const electron = require('electron'); // resolves to the binary's path once installed
-const run = spawnSync(electron, ['.'], { stdio: 'inherit' });
+const run = spawnSync(electron, [...extraArgs, '.'], { stdio: 'inherit' });
 process.exit(run.status ?? 0);
