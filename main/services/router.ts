@@ -1,6 +1,7 @@
 import { implement } from '@orpc/server';
 import { contract } from '../../shared/contract';
 import type { ServiceContext } from './context';
+import { sshRouter } from './ssh/router';
 import { systemRouter } from './system/router';
 import { workspaceRouter } from './workspace/router';
 
@@ -10,6 +11,7 @@ import { workspaceRouter } from './workspace/router';
  */
 export const router = implement(contract).$context<ServiceContext>().router({
   system: systemRouter,
+  ssh: sshRouter,
   workspace: workspaceRouter,
 });
 

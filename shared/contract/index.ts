@@ -1,3 +1,4 @@
+import { sshContract } from './ssh';
 import { systemContract } from './system';
 import { workspaceContract } from './workspace';
 
@@ -8,6 +9,7 @@ import { workspaceContract } from './workspace';
  */
 export const contract = {
   system: systemContract,
+  ssh: sshContract,
   workspace: workspaceContract,
 };
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Client, utils, type ConnectConfig, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import type { Duplex } from 'node:stream';
-import { classifyConnectError, SshError } from './errors';
+import { classifyConnectError, SshError, type HostKeyInfo } from './errors';
 import { hostKeyInfo, type KnownHosts } from './known-hosts';
 import type { SshLogger } from './redact';
 import type { ResolvedHop, SshAuthMethod } from './types';
@@ -67,6 +67,8 @@ export class HostConnection {
   /** Why the last connection ended, for the error of a command that was running on it. */
   private lastDrop: SshError | undefined;
   handshakes = 0;
+  /** The key the host presented on the current connection (verified). */
+  hostKey: HostKeyInfo | undefined;
   /** Cached per connection: sudo's answer does not change while we are logged in. */
   sudoMode: Promise<import('./types').SudoMode> | undefined;
 
@@ -268,7 +270,10 @@ export class HostConnection {
         this.knownHosts.verify(hop.host, hop.port, key).then(
           (verdict) => {
             const info = hostKeyInfo(hop.host, hop.port, key);
-            if (verdict.kind === 'trusted') return verify(true);
+            if (verdict.kind === 'trusted') {
+              this.hostKey = info;
+              return verify(true);
+            }
             if (verdict.kind === 'unknown') {
               hostKeyError = new SshError(
                 'HOST_KEY_UNKNOWN',

@@ -288,6 +288,14 @@ export class SshEngine {
     return { ...r, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
   }
 
+  /** The verified host key of the host's live connection (connects if needed). */
+  async hostKeyOf(target: SshTarget): Promise<{ keyType: string; fingerprint: string }> {
+    const conn = await this.connectionFor(target);
+    await conn.get();
+    const k = conn.hostKey!;
+    return { keyType: k.keyType, fingerprint: k.fingerprint };
+  }
+
   /** How this host's user becomes root: cached per connection. */
   async sudoModeOf(target: SshTarget): Promise<{ mode: SudoMode; detail: string }> {
     const conn = await this.connectionFor(target);

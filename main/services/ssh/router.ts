@@ -1,0 +1,176 @@
+import { implement } from '@orpc/server';
+import { StringDecoder } from 'node:string_decoder';
+import { contract } from '../../../shared/contract';
+import type { SshConnection } from '../../../shared/contract/ssh';
+import type { ServiceContext } from '../context';
+import { SshError } from './errors';
+import { secretStore, sshEngine } from './instance';
+import { fingerprintOf } from './known-hosts';
+import { testConnection } from './probe';
+import type { SecretStore } from './secret-store';
+import type { SshAuthMethod, SshTarget } from './types';
+
+const os = implement(contract.ssh).$context<ServiceContext>();
+
+type Errors = Parameters<Parameters<typeof os.testConnection.handler>[0]>[0]['errors'];
+
+class MissingSecret extends Error {
+  constructor(readonly secretName: string) {
+    super(`secret "${secretName}" is not set: enter it before connecting`);
+  }
+}
+
+function secret(store: SecretStore, name: string): string {
+  const v = store.get(name);
+  if (v === undefined) throw new MissingSecret(name);
+  return v;
+}
+
+/** Settings with secret names → an engine target with the values, resolved in main only. */
+export function toTarget(c: SshConnection, store: SecretStore, via?: SshConnection[]): SshTarget {
+  let auth: SshAuthMethod;
+  switch (c.auth.type) {
+    case 'key':
+      auth = {
+        type: 'key',
+        keyFile: c.auth.keyFile,
+        passphrase: c.auth.passphraseRef ? secret(store, c.auth.passphraseRef) : undefined,
+      };
+      break;
+    case 'agent':
+      auth = { type: 'agent' };
+      break;
+    case 'password':
+      auth = { type: 'password', password: secret(store, c.auth.passwordRef) };
+      break;
+  }
+  return {
+    host: c.address,
+    port: c.port,
+    user: c.user,
+    auth,
+    sudoPassword: c.sudoPasswordRef ? secret(store, c.sudoPasswordRef) : undefined,
+    via: via?.map((v) => toTarget(v, store)),
+  };
+}
+
+function storeSecrets(values: Record<string, string> | undefined): SecretStore {
+  const store = secretStore();
+  for (const [name, value] of Object.entries(values ?? {})) store.set(name, value);
+  return store;
+}
+
+/** Engine failures → the contract's typed errors. Messages already name the host. */
+function typedError(errors: Errors, e: unknown): unknown {
+  if (e instanceof MissingSecret)
+    return errors.SECRET_MISSING({ message: e.message, data: { name: e.secretName } });
+  if (!(e instanceof SshError)) return e;
+  const message = sshEngine().redactor.redact(e.message);
+  const k = e.details.hostKey;
+  if (e.code === 'HOST_KEY_UNKNOWN' && k)
+    return errors.HOST_KEY_UNKNOWN({ message, data: { target: e.target, hostKey: k } });
+  if (e.code === 'HOST_KEY_CHANGED' && k)
+    return errors.HOST_KEY_CHANGED({
+      message,
+      data: {
+        target: e.target,
+        hostKey: k,
+        knownFingerprints: e.details.knownFingerprints ?? [],
+        knownHostsFile: e.details.knownHostsFile,
+      },
+    });
+  const code =
+    e.code === 'HOST_KEY_UNKNOWN' || e.code === 'HOST_KEY_CHANGED' || e.code === 'SECRET_MISSING'
+      ? 'PROTOCOL'
+      : e.code;
+  return errors.SSH_FAILED({ message, data: { target: e.target, code } });
+}
+
+export const sshRouter = {
+  testConnection: os.testConnection.handler(async ({ input, errors }) => {
+    try {
+      const store = storeSecrets(input.secrets);
+      return await testConnection(sshEngine(), toTarget(input.host, store, input.via));
+    } catch (e) {
+      throw typedError(errors, e);
+    }
+  }),
+
+  acceptHostKey: os.acceptHostKey.handler(async ({ input, errors }) => {
+    // The fingerprint the user saw must be the key's: a client cannot slip in another key.
+    if (fingerprintOf(Buffer.from(input.key, 'base64')) !== input.fingerprint)
+      throw errors.SSH_FAILED({
+        message: `${input.host}:${input.port}: the fingerprint does not match the key; nothing was trusted`,
+        data: { target: `${input.host}:${input.port}`, code: 'PROTOCOL' },
+      });
+    const known = sshEngine().knownHosts;
+    let verdict;
+    try {
+      verdict = await known.accept(input.host, input.port, input.keyType, input.key);
+    } catch (e) {
+      throw errors.SSH_FAILED({
+        message: `${input.host}:${input.port}: cannot record the host key: ${(e as Error).message}`,
+        data: { target: `${input.host}:${input.port}`, code: 'PROTOCOL' },
+      });
+    }
+    if (verdict.kind !== 'trusted') {
+      const file = 'file' in verdict ? verdict.file : known.ownFile;
+      const hostKey = {
+        host: input.host,
+        port: input.port,
+        keyType: input.keyType,
+        fingerprint: input.fingerprint,
+        key: input.key,
+      };
+      throw errors.HOST_KEY_CHANGED({
+        message: `${input.host}:${input.port}: a different key is on record in ${file}; remove that line first if the host was reinstalled`,
+        data: {
+          target: `${input.host}:${input.port}`,
+          hostKey,
+          knownFingerprints: verdict.kind === 'changed' ? verdict.knownFingerprints : [],
+          knownHostsFile: file,
+        },
+      });
+    }
+    return { knownHostsFile: verdict.file };
+  }),
+
+  run: os.run.handler(async function* ({ input, errors, signal }) {
+    let target: SshTarget;
+    try {
+      target = toTarget(input.host, storeSecrets(input.secrets), input.via);
+    } catch (e) {
+      throw typedError(errors, e);
+    }
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    try {
+      for await (const ev of sshEngine().execStream(target, input.command, {
+        sudo: input.sudo,
+        timeoutMs: input.timeoutMs,
+        signal,
+      })) {
+        if ('stream' in ev) {
+          const data = decoders[ev.stream].write(ev.data);
+          if (data) yield { stream: ev.stream, data };
+        } else {
+          for (const stream of ['stdout', 'stderr'] as const) {
+            const rest = decoders[stream].end();
+            if (rest) yield { stream, data: rest };
+          }
+          yield ev.signal ? { exitCode: ev.exitCode, signal: ev.signal } : { exitCode: ev.exitCode };
+        }
+      }
+    } catch (e) {
+      throw typedError(errors, e);
+    }
+  }),
+
+  secrets: {
+    set: os.secrets.set.handler(({ input }) => {
+      secretStore().set(input.name, input.value);
+      return { name: input.name };
+    }),
+    delete: os.secrets.delete.handler(({ input }) => ({ deleted: secretStore().delete(input.name) })),
+    names: os.secrets.names.handler(() => secretStore().names()),
+  },
+};

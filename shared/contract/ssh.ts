@@ -1,0 +1,154 @@
+import { eventIterator, oc } from '@orpc/contract';
+import { z } from 'zod';
+import { SecretRef, SshAuth, type Host } from '../model/cluster';
+
+/**
+ * SSH: test a host, accept its host key, run a command, and hand secrets to main.
+ * Secret VALUES only ever travel renderer → main (`secrets.set`, or the `secrets` map of a
+ * call); nothing here returns one. Connection settings carry secret NAMES (`*Ref`).
+ */
+
+/** How to reach one host: the SSH part of a project Host, with its address. */
+export const SshConnection = z.strictObject({
+  /** Host name in the project, for messages. */
+  name: z.string().max(253).optional(),
+  address: z.string().min(1).max(253),
+  port: z.int().min(1).max(65535).default(22),
+  user: z.string().min(1).max(64).default('root'),
+  auth: SshAuth,
+  sudoPasswordRef: SecretRef.optional(),
+});
+export type SshConnection = z.infer<typeof SshConnection>;
+
+/** Secret values by name, sent along with a call; stored write-only in main, never echoed back. */
+export const SecretValues = z.record(SecretRef, z.string().min(1).max(16_384));
+
+const Target = {
+  host: SshConnection,
+  /** Jump hosts, outermost first (the bastion chain). */
+  via: z.array(SshConnection).max(8).optional(),
+  secrets: SecretValues.optional(),
+};
+
+export const HostKey = z.object({
+  host: z.string(),
+  port: z.int(),
+  keyType: z.string(),
+  /** OpenSSH format, `SHA256:…`: what `ssh-keygen -lf` shows for the host's public key. */
+  fingerprint: z.string(),
+  /** Base64 public key blob, echoed back by acceptHostKey. */
+  key: z.string(),
+});
+export type HostKey = z.infer<typeof HostKey>;
+
+export const SshFailureCode = z.enum([
+  'AUTH_REFUSED',
+  'CONNECTION_REFUSED',
+  'CONNECT_TIMEOUT',
+  'HOST_UNREACHABLE',
+  'CONNECTION_LOST',
+  'COMMAND_TIMEOUT',
+  'CANCELLED',
+  'SUDO_REFUSED',
+  'KEY_FILE',
+  'JUMP_FAILED',
+  'SFTP_FAILED',
+  'PROTOCOL',
+]);
+
+export const sshErrors = {
+  /** First contact: the user must compare the fingerprint and accept it (acceptHostKey). */
+  HOST_KEY_UNKNOWN: { status: 409, data: z.object({ target: z.string(), hostKey: HostKey }) },
+  /** The host shows a different key than the one on record: refused, never auto-accepted. */
+  HOST_KEY_CHANGED: {
+    status: 409,
+    data: z.object({
+      target: z.string(),
+      hostKey: HostKey,
+      knownFingerprints: z.array(z.string()),
+      knownHostsFile: z.string().optional(),
+    }),
+  },
+  /** A secret named by the settings (passwordRef, passphraseRef, sudoPasswordRef) is not set. */
+  SECRET_MISSING: { status: 400, data: z.object({ name: z.string() }) },
+  /** Any other failure; the message says which host and what failed. */
+  SSH_FAILED: { status: 502, data: z.object({ target: z.string(), code: SshFailureCode }) },
+};
+
+export const SudoAccess = z.enum(['passwordless', 'with-password', 'no']);
+
+export const ConnectionFacts = z.object({
+  target: z.string(),
+  /** PRETTY_NAME from /etc/os-release, or `uname -s`. */
+  os: z.string(),
+  /** Package family for the project's Host.os, when recognised. */
+  osFamily: z.enum(['debian', 'rhel']).optional(),
+  kernel: z.string(),
+  cpus: z.int(),
+  memoryMb: z.int(),
+  /** How this user becomes root: root itself counts as passwordless. */
+  sudo: SudoAccess,
+  sudoDetail: z.string(),
+  hostKey: z.object({ keyType: z.string(), fingerprint: z.string() }),
+});
+export type ConnectionFacts = z.infer<typeof ConnectionFacts>;
+
+export const RunEvent = z.union([
+  z.object({ stream: z.enum(['stdout', 'stderr']), data: z.string() }),
+  z.object({ exitCode: z.int().nullable(), signal: z.string().optional() }),
+]);
+export type RunEvent = z.infer<typeof RunEvent>;
+
+const ssh = oc.errors(sshErrors);
+
+export const sshContract = {
+  testConnection: ssh.input(z.strictObject(Target)).output(ConnectionFacts),
+  /** Trusts a key shown by HOST_KEY_UNKNOWN; refuses if it conflicts with a key on record. */
+  acceptHostKey: ssh
+    .input(
+      z.strictObject({
+        host: z.string().min(1).max(253),
+        port: z.int().min(1).max(65535),
+        fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'an OpenSSH SHA256 fingerprint'),
+        keyType: z.string().regex(/^[a-z0-9@.-]{3,64}$/),
+        key: z.string().min(16).max(8_192),
+      }),
+    )
+    .output(z.object({ knownHostsFile: z.string() })),
+  /** Runs a command, streaming its output, then its exit status. Cancel by aborting the call. */
+  run: ssh
+    .input(
+      z.strictObject({
+        ...Target,
+        command: z.string().min(1).max(100_000),
+        sudo: z.boolean().default(false),
+        timeoutMs: z
+          .int()
+          .min(100)
+          .max(24 * 3600_000)
+          .optional(),
+      }),
+    )
+    .output(eventIterator(RunEvent)),
+  secrets: {
+    /** Write-only: keeps the value in main's memory under a name; nothing reads it back. */
+    set: ssh
+      .input(z.strictObject({ name: SecretRef, value: z.string().min(1).max(16_384) }))
+      .output(z.object({ name: z.string() })),
+    delete: ssh.input(z.strictObject({ name: SecretRef })).output(z.object({ deleted: z.boolean() })),
+    /** Names that have a value, so the UI can show "set" without ever seeing the value. */
+    names: ssh.output(z.array(z.string())),
+  },
+};
+
+/** The connection settings of a project host, as testConnection and run take them. */
+export function connectionOf(host: Host): SshConnection {
+  return {
+    name: host.name,
+    address: host.address,
+    port: host.ssh.port,
+    user: host.ssh.user,
+    auth: host.ssh.auth,
+    sudoPasswordRef: host.ssh.sudoPasswordRef,
+  };
+}
