@@ -136,8 +136,9 @@ export function hostNameProblem(
   newName: string,
 ): string | undefined {
   if (newName === oldName) return undefined;
-  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(newName))
-    return 'Use lowercase letters, digits and - (a DNS label, up to 63 characters).';
+  const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+  if (newName.length > 253 || !newName.split('.').every((part) => label.test(part)))
+    return 'Use lowercase letters, digits, - and . (a Kubernetes node name such as cp1 or worker-2).';
   if (project.spec.hosts.some((h) => h.name === newName)) return `A host named "${newName}" already exists.`;
   return undefined;
 }
