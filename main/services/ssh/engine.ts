@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { posix } from 'node:path';
 import { runChannel } from './channel';
@@ -62,6 +62,7 @@ export class SshEngine {
   private readonly globalSlots: Semaphore;
   private readonly perHost: number;
   private sshConfig: Promise<SshConfigFile> | undefined;
+  private readonly poolSalt = randomBytes(32);
 
   constructor(options: SshEngineOptions = {}) {
     this.redactor = options.redactor ?? new Redactor();
@@ -79,7 +80,7 @@ export class SshEngine {
   /** SSH handshakes done per host (`user@host:port[ via …]`) since the engine started. */
   handshakeCounts(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const c of this.pool.values()) out[c.label] = c.handshakes;
+    for (const c of this.pool.values()) out[c.label] = (out[c.label] ?? 0) + c.handshakes;
     return out;
   }
 
@@ -152,8 +153,20 @@ export class SshEngine {
     return this.connectionOf([...chain, hop]);
   }
 
+  /**
+   * Connections are shared per host AND credentials: changed settings (another key, a new
+   * password) get their own connection instead of silently riding on the old login. Secrets
+   * enter the key only as a keyed hash that lives and dies with this process.
+   */
+  private credentialsTag(h: ResolvedHop): string {
+    return createHmac('sha256', this.poolSalt)
+      .update(JSON.stringify([h.auths, h.sudoPassword ?? null]))
+      .digest('base64url')
+      .slice(0, 16);
+  }
+
   private connectionOf(hops: ResolvedHop[]): HostConnection {
-    const key = hops.map((h) => `${h.user}@${h.host}:${h.port}`).join(' > ');
+    const key = hops.map((h) => `${h.user}@${h.host}:${h.port}#${this.credentialsTag(h)}`).join(' > ');
     let conn = this.pool.get(key);
     if (!conn) {
       const hop = hops[hops.length - 1]!;

@@ -1,0 +1,118 @@
+/**
+ * The SSH part of the contract, called the way the renderer calls it (an oRPC client), against
+ * a real sshd on loopback: typed host-key errors, accepting a key, facts, streamed output, and
+ * secrets that go in but never come back out.
+ */
+import { isDefinedError, safe } from '@orpc/client';
+import { createRouterClient } from '@orpc/server';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { router } from '../../../main/services/router';
+import { sshEngine } from '../../../main/services/ssh/instance';
+import type { SshConnection } from '../../../shared/contract/ssh';
+import { startSshd, type Sshd } from './sshd-fixture';
+
+let sshd: Sshd;
+let work: string;
+const client = () => createRouterClient(router, { context: { transport: 'in-process', mode: 'cli' } });
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'keelson-ssh-contract-'));
+  process.env.KEELSON_KNOWN_HOSTS = join(work, 'known_hosts');
+  sshd = await startSshd();
+});
+
+afterAll(async () => {
+  sshEngine().closeAll();
+  await sshd?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const deploy = (): SshConnection => ({
+  name: 'cp1',
+  address: '127.0.0.1',
+  port: sshd.port,
+  user: sshd.user,
+  auth: { type: 'password', passwordRef: 'cp1-login' },
+  sudoPasswordRef: 'cp1-login',
+});
+
+describe('ssh contract', () => {
+  it('asks for the host key first, then tests the connection with the secret sent once', async () => {
+    const c = client();
+    const [err] = await safe(
+      c.ssh.testConnection({ host: deploy(), secrets: { 'cp1-login': sshd.password } }),
+    );
+    expect(isDefinedError(err) && err.code).toBe('HOST_KEY_UNKNOWN');
+    if (!isDefinedError(err) || err.code !== 'HOST_KEY_UNKNOWN') throw err;
+    const key = err.data.hostKey;
+    expect(key.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    expect(err.message).toContain(`127.0.0.1:${sshd.port}`);
+
+    // A fingerprint that is not the key's is refused: the UI cannot trust something else.
+    const [forged] = await safe(c.ssh.acceptHostKey({ ...key, fingerprint: 'SHA256:' + 'A'.repeat(43) }));
+    expect(isDefinedError(forged) && forged.code).toBe('SSH_FAILED');
+    expect(await c.ssh.acceptHostKey(key)).toEqual({ knownHostsFile: join(work, 'known_hosts') });
+    expect(readFileSync(join(work, 'known_hosts'), 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519`);
+
+    // The value was stored in main by the first call: this one names it only.
+    const facts = await c.ssh.testConnection({ host: deploy() });
+    expect(facts).toMatchObject({
+      target: `${sshd.user}@127.0.0.1:${sshd.port}`,
+      sudo: 'with-password',
+      hostKey: { keyType: 'ssh-ed25519', fingerprint: key.fingerprint },
+    });
+    expect(facts.cpus).toBeGreaterThan(0);
+    expect(facts.memoryMb).toBeGreaterThan(100);
+    expect(facts.kernel).toBe(readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim());
+    expect(JSON.stringify(facts)).not.toContain(sshd.password);
+  });
+
+  it('streams a command as stdout/stderr events, then the exit code', async () => {
+    const c = client();
+    const events = [];
+    for await (const ev of await c.ssh.run({
+      host: deploy(),
+      command: 'printf "a\\n"; printf "b\\n" >&2; whoami; exit 4',
+      sudo: true,
+    }))
+      events.push(ev);
+    expect(events.at(-1)).toEqual({ exitCode: 4 });
+    const text = (s: string) =>
+      events
+        .filter((e) => 'stream' in e && e.stream === s)
+        .map((e) => ('data' in e ? e.data : ''))
+        .join('');
+    expect(text('stdout')).toBe('a\nroot\n');
+    expect(text('stderr')).toBe('b\n');
+  });
+
+  it('secrets are write-only: names come back, values never', async () => {
+    const c = client();
+    await c.ssh.secrets.set({ name: 'vrrp-pass', value: 'hunter2-secret' });
+    const names = await c.ssh.secrets.names();
+    expect(names).toEqual(expect.arrayContaining(['cp1-login', 'vrrp-pass']));
+    expect(JSON.stringify(names)).not.toContain('hunter2');
+    expect(await c.ssh.secrets.delete({ name: 'vrrp-pass' })).toEqual({ deleted: true });
+    const [missing] = await safe(
+      c.ssh.testConnection({ host: { ...deploy(), auth: { type: 'password', passwordRef: 'vrrp-pass' } } }),
+    );
+    expect(isDefinedError(missing) && missing.code).toBe('SECRET_MISSING');
+  });
+
+  it('a refused login says which host and why, without the password', async () => {
+    const c = client();
+    const [err] = await safe(
+      c.ssh.testConnection({
+        host: { ...deploy(), auth: { type: 'password', passwordRef: 'wrong' } },
+        secrets: { wrong: 'definitely-wrong-pw' },
+      }),
+    );
+    if (!isDefinedError(err) || err.code !== 'SSH_FAILED') throw err;
+    expect(err.data.code).toBe('AUTH_REFUSED');
+    expect(err.message).toContain(`${sshd.user}@127.0.0.1:${sshd.port}`);
+    expect(err.message).not.toContain('definitely-wrong-pw');
+  });
+});
