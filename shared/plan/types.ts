@@ -44,6 +44,25 @@ export interface PlanStep {
   dependsOn: string[];
   /** Names of the secrets whose placeholders appear in script or files. */
   secrets: string[];
+  /**
+   * Run-time values this step produces (a fresh certificate key, the CA hash, a machine-id…).
+   * The script writes each to `${OUTPUT_DIR}/NAME` (mode 0600); the executor reads and removes
+   * the file after the step and substitutes `{{secret:NAME}}` / `{{value:NAME}}` in later steps.
+   */
+  outputs?: PlanOutput[];
+}
+
+/** A value produced on a host at run time, consumed by later steps through a placeholder. */
+export interface PlanOutput {
+  name: string;
+  /** True: referenced as `{{secret:NAME}}`, masked everywhere. False: `{{value:NAME}}`. */
+  secret: boolean;
+  description: string;
+  /**
+   * Outputs sharing this key must all differ across hosts (hostname, machine-id, product_uuid):
+   * the executor compares the collected values and stops the deploy on a duplicate.
+   */
+  uniqueAcrossHosts?: string;
 }
 
 export interface PlanPhase {
@@ -62,3 +81,7 @@ export interface Plan {
 }
 
 export const secretPlaceholder = (name: string): string => `{{secret:${name}}}`;
+/** A non-secret run-time value produced by an earlier step (see PlanStep.outputs). */
+export const valuePlaceholder = (name: string): string => `{{value:${name}}}`;
+/** Where step scripts leave their outputs on the host; /run is a root-only tmpfs, gone at reboot. */
+export const OUTPUT_DIR = '/run/keelson/outputs';

@@ -1,0 +1,121 @@
+import { stringify } from 'yaml';
+import { KEELSON_DIR, type PlanContext } from './context';
+import { KUBECTL } from './control-plane';
+import { mirrorBase } from './packages';
+import { FAIL_FUNCTION, bashScript, shq } from './shell';
+import { file, step } from './step';
+import type { PlanStep } from './types';
+import { CALICO_VERSION, FLANNEL_VERSION } from './versions';
+
+const CNI_DIR = `${KEELSON_DIR}/cni`;
+
+/** Upstream manifest at a pinned version; offline, the mirror's copy under the same name. */
+export function cniManifestUrl(ctx: PlanContext): string {
+  const cni = ctx.project.spec.networking.cni;
+  if (ctx.project.spec.packages.source === 'mirror') {
+    const name =
+      cni === 'calico'
+        ? `calico/${CALICO_VERSION}/tigera-operator.yaml`
+        : `flannel/${FLANNEL_VERSION}/kube-flannel.yml`;
+    return `${mirrorBase(ctx)}/cni/${name}`;
+  }
+  return cni === 'calico'
+    ? `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/tigera-operator.yaml`
+    : `https://github.com/flannel-io/flannel/releases/download/${FLANNEL_VERSION}/kube-flannel.yml`;
+}
+
+/** Calico's Installation: VXLAN encapsulation on the project's pod CIDR. */
+export function calicoResources(ctx: PlanContext): string {
+  const installation = {
+    apiVersion: 'operator.tigera.io/v1',
+    kind: 'Installation',
+    metadata: { name: 'default' },
+    spec: {
+      calicoNetwork: {
+        ipPools: [
+          {
+            name: 'default-ipv4-ippool',
+            blockSize: 26,
+            cidr: ctx.project.spec.networking.podCidr,
+            encapsulation: 'VXLAN',
+            natOutgoing: 'Enabled',
+            nodeSelector: 'all()',
+          },
+        ],
+      },
+    },
+  };
+  const apiServer = {
+    apiVersion: 'operator.tigera.io/v1',
+    kind: 'APIServer',
+    metadata: { name: 'default' },
+    spec: {},
+  };
+  return [installation, apiServer].map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+}
+
+/** Flannel's net-conf.json with the project's pod CIDR (upstream ships 10.244.0.0/16). */
+export function flannelNetConf(ctx: PlanContext): string {
+  return (
+    JSON.stringify(
+      { Network: ctx.project.spec.networking.podCidr, EnableNFTables: false, Backend: { Type: 'vxlan' } },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+export function cniSteps(ctx: PlanContext, after: string[]): PlanStep[] {
+  const cp = ctx.firstControlPlane;
+  const cni = ctx.project.spec.networking.cni;
+  const url = cniManifestUrl(ctx);
+  const calico = cni === 'calico';
+  const manifest = `${CNI_DIR}/${calico ? 'tigera-operator.yaml' : 'kube-flannel.yml'}`;
+  const script = calico
+    ? bashScript(
+        FAIL_FUNCTION,
+        `curl -fsSL ${shq(url)} -o ${shq(manifest)}`,
+        '# The operator CRDs are too large for client-side apply annotations.',
+        `${KUBECTL} apply --server-side --force-conflicts -f ${shq(manifest)}`,
+        `${KUBECTL} -n tigera-operator rollout status deploy/tigera-operator --timeout=300s`,
+        `for _ in $(seq 1 60); do ${KUBECTL} get crd installations.operator.tigera.io >/dev/null 2>&1 && break; sleep 2; done`,
+        `${KUBECTL} apply -f ${shq(`${CNI_DIR}/calico-installation.yaml`)}`,
+        `for _ in $(seq 1 150); do ${KUBECTL} get tigerastatus calico >/dev/null 2>&1 && break; sleep 2; done`,
+        `${KUBECTL} wait --for=condition=Available tigerastatus/calico --timeout=600s || fail 'Calico did not become available'`,
+      )
+    : bashScript(
+        FAIL_FUNCTION,
+        `manifest=${shq(manifest)}`,
+        `pod_cidr=${shq(ctx.project.spec.networking.podCidr)}`,
+        `curl -fsSL ${shq(url)} -o "$manifest"`,
+        "# Patch upstream's net-conf.json (see net-conf.json beside this step) to the project's pod CIDR.",
+        `grep -q '"Network": "10.244.0.0/16"' "$manifest" || fail 'the Flannel manifest no longer has the expected net-conf.json'`,
+        'sed -i "s#\\"Network\\": \\"10.244.0.0/16\\"#\\"Network\\": \\"${pod_cidr}\\"#" "$manifest"',
+        'grep -qF "\\"Network\\": \\"${pod_cidr}\\"" "$manifest" || fail "pod CIDR ${pod_cidr} is not in the Flannel manifest"',
+        `${KUBECTL} apply -f "$manifest"`,
+        `${KUBECTL} -n kube-flannel rollout status ds/kube-flannel-ds --timeout=600s || fail 'Flannel did not roll out'`,
+      );
+  return [
+    step({
+      id: `cni/${cni}/${cp.name}`,
+      phase: 'cni',
+      host: cp.name,
+      description: calico
+        ? `Calico ${CALICO_VERSION} (tigera operator) with VXLAN, IP pool ${ctx.project.spec.networking.podCidr}, from ${url}. Installed before any other join.`
+        : `Flannel ${FLANNEL_VERSION} (vxlan) with net-conf.json Network ${ctx.project.spec.networking.podCidr}, from ${url}. Installed before any other join.`,
+      script,
+      files: calico
+        ? [file(`${CNI_DIR}/calico-installation.yaml`, calicoResources(ctx), 'yaml')]
+        : [file(`${CNI_DIR}/net-conf.json`, flannelNetConf(ctx), 'text')],
+      check: calico
+        ? bashScript(
+            `${KUBECTL} wait --for=condition=Available tigerastatus/calico --timeout=5s >/dev/null 2>&1`,
+          )
+        : bashScript(
+            `${KUBECTL} -n kube-flannel rollout status ds/kube-flannel-ds --timeout=5s >/dev/null 2>&1`,
+          ),
+      timeoutSeconds: 900,
+      dependsOn: after,
+    }),
+  ];
+}

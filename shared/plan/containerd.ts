@@ -1,0 +1,122 @@
+import type { Host } from '../model/cluster';
+import { CRI_SOCKET, type PlanContext } from './context';
+import { installLines, mirrorBase } from './packages';
+import { FAIL_FUNCTION, bashScript, shq } from './shell';
+import { file, step } from './step';
+import type { PlanFile, PlanStep } from './types';
+import { DEFAULT_IMAGE_REPOSITORY, pauseVersion } from './versions';
+
+const CONFIG = '/etc/containerd/config.toml';
+
+/** The sandbox image kubeadm itself pulls (same repository, same pause version). */
+export function pauseImage(ctx: PlanContext): string {
+  const repo = ctx.project.spec.packages.imageRepository ?? DEFAULT_IMAGE_REPOSITORY;
+  return `${repo}/pause:${pauseVersion(ctx.version)}`;
+}
+
+export function crictlYaml(): string {
+  return `runtime-endpoint: ${CRI_SOCKET}\nimage-endpoint: ${CRI_SOCKET}\ntimeout: 10\n`;
+}
+
+function hostsToml(mirrors: string[]): string {
+  return mirrors.map((m) => `[host."${m}"]\n  capabilities = ["pull", "resolve"]\n`).join('\n');
+}
+
+/** The runc options table: where SystemdCgroup lives in each config layout. */
+function runcOptionsHeader(major: '1' | '2'): string {
+  return major === '2'
+    ? "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]"
+    : '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]';
+}
+
+const sedAddress = (header: string): string => header.replace(/[[\].]/g, (c) => `\\${c}`);
+
+function installRepoLines(ctx: PlanContext, family: 'debian' | 'rhel'): string[] {
+  const base =
+    ctx.project.spec.packages.source === 'mirror'
+      ? `${mirrorBase(ctx)}/docker`
+      : 'https://download.docker.com';
+  if (family === 'debian') {
+    return [
+      ...installLines('debian', ['ca-certificates', 'curl']),
+      'install -d -m 0755 /etc/apt/keyrings',
+      '# shellcheck disable=SC1091 # /etc/os-release exists on every supported distribution',
+      '. /etc/os-release',
+      `docker_base=${shq(`${base}/linux`)}`,
+      'curl -fsSL "${docker_base}/${ID}/gpg" -o /etc/apt/keyrings/docker.asc',
+      'chmod 0644 /etc/apt/keyrings/docker.asc',
+      'printf \'deb [signed-by=/etc/apt/keyrings/docker.asc] %s/%s %s stable\\n\' "$docker_base" "$ID" "$VERSION_CODENAME" > /etc/apt/sources.list.d/docker.list',
+      'apt-get update -q',
+      'apt-get install -y -q containerd.io',
+    ];
+  }
+  return [
+    `docker_base=${shq(`${base}/linux/centos`)}`,
+    'printf \'[docker-ce-stable]\\nname=Docker CE Stable\\nbaseurl=%s/$releasever/$basearch/stable\\nenabled=1\\ngpgcheck=1\\ngpgkey=%s/gpg\\n\' "$docker_base" "$docker_base" > /etc/yum.repos.d/docker-ce.repo',
+    'dnf install -y -q containerd.io',
+  ];
+}
+
+export function containerdStep(ctx: PlanContext, host: Host): PlanStep {
+  const family = ctx.os(host);
+  const { major, registryMirrors } = ctx.project.spec.containerd;
+  const layout = major === '2' ? '3' : '2';
+  const header = runcOptionsHeader(major);
+  const pause = pauseImage(ctx);
+  const files: PlanFile[] = [file('/etc/crictl.yaml', crictlYaml(), 'yaml')];
+  if (registryMirrors.length) {
+    files.push(file('/etc/containerd/certs.d/_default/hosts.toml', hostsToml(registryMirrors), 'toml'));
+  }
+  const sandboxKey = major === '2' ? 'sandbox' : 'sandbox_image';
+  const script = bashScript(
+    FAIL_FUNCTION,
+    ...installRepoLines(ctx, family),
+    "installed=$(containerd --version | awk '{print $3}' | sed 's/^v//' | cut -d. -f1)",
+    `[ "$installed" = ${shq(major)} ] || fail "containerd $installed.x installed, but the project says ${major}.x (spec.containerd.major decides the config layout)"`,
+    `pause=${shq(pause)}`,
+    `new=${shq(`${CONFIG}.keelson-new`)}`,
+    'install -d -m 0755 /etc/containerd',
+    '# Start from the defaults of the installed containerd, then change only what kubeadm needs.',
+    'containerd config default > "$new"',
+    `grep -Eq ${shq(`^version = ${layout}`)} "$new" || fail ${shq(`containerd ${major}.x should write config version ${layout}`)}`,
+    'sed -i \'s/SystemdCgroup = false/SystemdCgroup = true/\' "$new"',
+    '# Some 2.0.x defaults omit the key: a bare sed would silently change nothing.',
+    'if ! grep -Eq \'^[[:space:]]*SystemdCgroup = true\' "$new"; then',
+    `  sed -i ${shq(`/^[[:space:]]*${sedAddress(header)}/a\\            SystemdCgroup = true`)} "$new"`,
+    'fi',
+    `grep -Eq '^[[:space:]]*SystemdCgroup = true' "$new" || fail ${shq(`SystemdCgroup = true could not be set: ${header} not found in the default config`)}`,
+    major === '2'
+      ? `sed -i -E "s#^([[:space:]]*${sandboxKey} = ).*#\\1'\${pause}'#" "$new"`
+      : `sed -i -E "s#^([[:space:]]*${sandboxKey} = ).*#\\1\\"\${pause}\\"#" "$new"`,
+    `grep -Eq "^[[:space:]]*${sandboxKey} = .\${pause}.$" "$new" || fail "sandbox image is not \${pause} (kubeadm's pause image)"`,
+    major === '1' && registryMirrors.length > 0
+      ? `sed -i ${shq('/\\[plugins\\."io\\.containerd\\.grpc\\.v1\\.cri"\\.registry\\]/,/^[[:space:]]*\\[/ s#config_path = .*#config_path = "/etc/containerd/certs.d"#')} "$new"`
+      : undefined,
+    `mv "$new" ${shq(CONFIG)}`,
+    'systemctl enable containerd',
+    'systemctl restart containerd',
+    'for _ in $(seq 1 30); do crictl info >/dev/null 2>&1 && break; sleep 1; done',
+    "crictl info >/dev/null || fail 'containerd does not answer on its CRI socket'",
+  );
+  return step({
+    id: `container-runtime/${host.name}`,
+    phase: 'container-runtime',
+    host: host.name,
+    description:
+      `Install containerd ${major}.x on ${host.name}, write its config from \`containerd config default\` (version ${layout} layout) ` +
+      `with SystemdCgroup = true (verified) and sandbox image ${pause} (kubeadm's), /etc/crictl.yaml` +
+      (registryMirrors.length ? ', registry mirrors in /etc/containerd/certs.d.' : '.'),
+    script,
+    files,
+    check: bashScript(
+      'systemctl is-active --quiet containerd',
+      `grep -Eq '^[[:space:]]*SystemdCgroup = true' ${shq(CONFIG)}`,
+      `grep -Fq ${shq(pause)} ${shq(CONFIG)}`,
+      'test -f /etc/crictl.yaml',
+    ),
+    timeoutSeconds: 600,
+    dependsOn: [`os-prep/${host.name}`],
+  });
+}
+
+export const containerdSteps = (ctx: PlanContext): PlanStep[] => ctx.nodes.map((h) => containerdStep(ctx, h));

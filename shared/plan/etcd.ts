@@ -1,0 +1,277 @@
+import type { Host } from '../model/cluster';
+import { KEELSON_DIR, hostPort, isIPv6, type PlanContext } from './context';
+import { EXTERNAL_ETCD_PKI } from './kubeadm-config';
+import { mirrorBase } from './packages';
+import { FAIL_FUNCTION, bashScript, shq, writeOutput } from './shell';
+import { file, step } from './step';
+import { secretPlaceholder, valuePlaceholder, type PlanStep } from './types';
+import { externalEtcdVersion } from './versions';
+
+const PKI = '/etc/etcd/pki';
+const EXT_FILE = `${PKI}/keelson-openssl.cnf`;
+export const ETCD_CA_CRT_VALUE = 'etcd-ca-crt';
+export const ETCD_CA_KEY_SECRET = 'etcd-ca-key';
+
+const sanIp = (address: string): string => `IP:${address}`;
+
+function extFile(host: Host | null): string {
+  const san = host
+    ? `subjectAltName = DNS:${host.name}, DNS:localhost, ${sanIp(host.address)}, IP:127.0.0.1`
+    : '';
+  const leaf = ['basicConstraints = CA:FALSE', 'keyUsage = critical, digitalSignature, keyEncipherment'];
+  return [
+    '[server]',
+    ...leaf,
+    'extendedKeyUsage = serverAuth, clientAuth',
+    ...(san ? [san] : []),
+    '',
+    '[peer]',
+    ...leaf,
+    'extendedKeyUsage = serverAuth, clientAuth',
+    ...(san ? [san] : []),
+    '',
+    '[client]',
+    ...leaf,
+    'extendedKeyUsage = clientAuth',
+    '',
+  ].join('\n');
+}
+
+/** Lines that make KEY + CRT signed by the CA, unless they already exist. */
+function signLines(
+  out: string,
+  cn: string,
+  extension: string,
+  ext: string,
+  caCrt: string,
+  caKey: string,
+): string[] {
+  return [
+    `if [ ! -s ${shq(`${out}.crt`)} ]; then`,
+    `  ( umask 077; openssl genrsa -out ${shq(`${out}.key`)} 2048 2>/dev/null )`,
+    `  openssl req -new -key ${shq(`${out}.key`)} -subj ${shq(`/CN=${cn}`)} -out ${shq(`${out}.csr`)}`,
+    `  openssl x509 -req -in ${shq(`${out}.csr`)} -CA ${shq(caCrt)} -CAkey ${shq(caKey)} -set_serial "0x$(openssl rand -hex 16)" \\`,
+    `    -days 365 -sha256 -extfile ${shq(ext)} -extensions ${shq(extension)} -out ${shq(`${out}.crt`)} 2>/dev/null`,
+    `  rm -f ${shq(`${out}.csr`)}`,
+    'fi',
+  ];
+}
+
+function etcdUnit(ctx: PlanContext, host: Host): string {
+  const url = (h: Host, port: number) => `https://${hostPort(h.address, port)}`;
+  const cluster = ctx.etcdHosts.map((h) => `${h.name}=${url(h, 2380)}`).join(',');
+  const loopback = isIPv6(host.address) ? '[::1]' : '127.0.0.1';
+  const flags = [
+    `--name=${host.name}`,
+    '--data-dir=/var/lib/etcd',
+    `--listen-client-urls=${url(host, 2379)},https://${loopback}:2379`,
+    `--advertise-client-urls=${url(host, 2379)}`,
+    `--listen-peer-urls=${url(host, 2380)}`,
+    `--initial-advertise-peer-urls=${url(host, 2380)}`,
+    `--initial-cluster=${cluster}`,
+    `--initial-cluster-token=${ctx.project.metadata.name.replace(/[^a-zA-Z0-9-]/g, '-')}-etcd`,
+    '--initial-cluster-state=new',
+    '--client-cert-auth=true',
+    `--trusted-ca-file=${PKI}/ca.crt`,
+    `--cert-file=${PKI}/server.crt`,
+    `--key-file=${PKI}/server.key`,
+    '--peer-client-cert-auth=true',
+    `--peer-trusted-ca-file=${PKI}/ca.crt`,
+    `--peer-cert-file=${PKI}/peer.crt`,
+    `--peer-key-file=${PKI}/peer.key`,
+  ];
+  return [
+    '[Unit]',
+    `Description=etcd member ${host.name} (Keelson, external etcd for ${ctx.project.metadata.name.replace(/[^\w.-]/g, '_')})`,
+    'After=network-online.target',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    'Type=notify',
+    `ExecStart=/usr/local/bin/etcd \\\n  ${flags.join(' \\\n  ')}`,
+    'Restart=always',
+    'RestartSec=5',
+    'LimitNOFILE=65536',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+function installEtcdLines(ctx: PlanContext): string[] {
+  const version = externalEtcdVersion(ctx.version);
+  const base =
+    ctx.project.spec.packages.source === 'mirror'
+      ? `${mirrorBase(ctx)}/etcd`
+      : 'https://github.com/etcd-io/etcd/releases/download';
+  return [
+    `version=${shq(version)}`,
+    `base=${shq(base)}`,
+    'case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) fail "unsupported CPU $(uname -m)" ;; esac',
+    'if ! /usr/local/bin/etcd --version 2>/dev/null | grep -q "etcd Version: ${version#v}$"; then',
+    '  tmp=$(mktemp -d)',
+    '  trap \'rm -rf "$tmp"\' EXIT',
+    '  curl -fsSL "${base}/${version}/etcd-${version}-linux-${arch}.tar.gz" -o "$tmp/etcd.tar.gz"',
+    '  tar -xzf "$tmp/etcd.tar.gz" -C "$tmp" --strip-components=1',
+    '  install -m 0755 "$tmp/etcd" "$tmp/etcdctl" "$tmp/etcdutl" /usr/local/bin/',
+    'fi',
+  ];
+}
+
+function etcdctl(ctx: PlanContext): string {
+  const endpoints = ctx.etcdHosts.map((h) => `https://${hostPort(h.address, 2379)}`).join(',');
+  return `/usr/local/bin/etcdctl --endpoints=${shq(endpoints)} --cacert=${shq(`${PKI}/ca.crt`)} --cert=${shq(`${PKI}/healthcheck-client.crt`)} --key=${shq(`${PKI}/healthcheck-client.key`)}`;
+}
+
+export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
+  const first = ctx.etcdHosts[0];
+  if (!first) return [];
+  const caId = `external-etcd/ca/${first.name}`;
+  const ca = step({
+    id: caId,
+    phase: 'external-etcd',
+    host: first.name,
+    description:
+      `Create the etcd CA on ${first.name} with openssl (kept if it already exists) and a health-check client certificate. ` +
+      'Hands the CA certificate and key to the member and apiserver-client steps (the key as a secret).',
+    script: bashScript(
+      FAIL_FUNCTION,
+      `install -d -m 0700 ${shq(PKI)}`,
+      `cd ${shq(PKI)}`,
+      'if [ ! -s ca.crt ]; then',
+      '  ( umask 077; openssl genrsa -out ca.key 2048 2>/dev/null )',
+      "  openssl req -x509 -new -key ca.key -sha256 -days 3650 -subj '/CN=etcd-ca' \\",
+      "    -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' -out ca.crt",
+      'fi',
+      ...signLines(
+        `${PKI}/healthcheck-client`,
+        'etcd-healthcheck-client',
+        'client',
+        EXT_FILE,
+        `${PKI}/ca.crt`,
+        `${PKI}/ca.key`,
+      ),
+      ...writeOutput(ETCD_CA_CRT_VALUE, '"$(cat ca.crt)"'),
+      ...writeOutput(ETCD_CA_KEY_SECRET, '"$(cat ca.key)"'),
+    ),
+    files: [file(EXT_FILE, extFile(null), 'ini', '0600')],
+    timeoutSeconds: 60,
+    dependsOn: [`os-prep/${first.name}`],
+    outputs: [
+      { name: ETCD_CA_CRT_VALUE, secret: false, description: 'etcd CA certificate (PEM)' },
+      { name: ETCD_CA_KEY_SECRET, secret: true, description: 'etcd CA private key (PEM)' },
+    ],
+  });
+  const members = ctx.etcdHosts.map((host) =>
+    step({
+      id: `external-etcd/member/${host.name}`,
+      phase: 'external-etcd',
+      host: host.name,
+      description:
+        `etcd ${externalEtcdVersion(ctx.version)} member ${host.name}: TLS server + peer certificates for ${host.address}, ` +
+        `peer/client URLs on its real address, --initial-cluster-state=new, systemd unit. Started without waiting: ` +
+        'a new member blocks until a quorum of peers is up.',
+      script: bashScript(
+        FAIL_FUNCTION,
+        ...installEtcdLines(ctx),
+        `install -d -m 0700 /var/lib/etcd ${shq(PKI)}`,
+        ...signLines(
+          `${PKI}/server`,
+          host.name,
+          'server',
+          EXT_FILE,
+          `${PKI}/ca.crt`,
+          `${PKI}/ca.key.keelson`,
+        ),
+        ...signLines(`${PKI}/peer`, host.name, 'peer', EXT_FILE, `${PKI}/ca.crt`, `${PKI}/ca.key.keelson`),
+        ...(host.name === first.name
+          ? []
+          : signLines(
+              `${PKI}/healthcheck-client`,
+              'etcd-healthcheck-client',
+              'client',
+              EXT_FILE,
+              `${PKI}/ca.crt`,
+              `${PKI}/ca.key.keelson`,
+            )),
+        '# Only the first member keeps the CA key (in ca.key); the copy handed over is removed.',
+        `rm -f ${shq(`${PKI}/ca.key.keelson`)}`,
+        'systemctl daemon-reload',
+        'systemctl enable etcd',
+        'systemctl start --no-block etcd',
+      ),
+      files: [
+        file(`${PKI}/ca.crt`, `${valuePlaceholder(ETCD_CA_CRT_VALUE)}\n`, 'text'),
+        file(`${PKI}/ca.key.keelson`, `${secretPlaceholder(ETCD_CA_KEY_SECRET)}\n`, 'text', '0600'),
+        file(EXT_FILE, extFile(host), 'ini', '0600'),
+        file('/etc/systemd/system/etcd.service', etcdUnit(ctx, host), 'ini'),
+      ],
+      check: bashScript(
+        'systemctl is-enabled --quiet etcd',
+        `test -s ${shq(`${PKI}/server.crt`)}`,
+        `test -s ${shq(`${PKI}/peer.crt`)}`,
+      ),
+      timeoutSeconds: 300,
+      dependsOn: [caId, `os-prep/${host.name}`],
+    }),
+  );
+  const health = step({
+    id: `external-etcd/health/${first.name}`,
+    phase: 'external-etcd',
+    host: first.name,
+    description: `Wait until all ${ctx.etcdHosts.length} etcd members report healthy over TLS.`,
+    script: bashScript(
+      FAIL_FUNCTION,
+      'for _ in $(seq 1 60); do',
+      `  if ${etcdctl(ctx)} endpoint health >/dev/null 2>&1; then break; fi`,
+      '  sleep 2',
+      'done',
+      `${etcdctl(ctx)} endpoint health || fail 'etcd cluster is not healthy'`,
+      `${etcdctl(ctx)} member list -w table`,
+    ),
+    check: bashScript(`${etcdctl(ctx)} endpoint health >/dev/null 2>&1`),
+    timeoutSeconds: 180,
+    dependsOn: members.map((m) => m.id),
+  });
+  const cp = ctx.firstControlPlane;
+  const clientBase = EXTERNAL_ETCD_PKI.certFile.replace(/\.crt$/, '');
+  const client = step({
+    id: `external-etcd/apiserver-client/${cp.name}`,
+    phase: 'external-etcd',
+    host: cp.name,
+    description:
+      `Install the etcd CA and sign the apiserver's etcd client certificate on ${cp.name} (kubeadm's file names). ` +
+      '`kubeadm init --upload-certs` shares them with the other control planes.',
+    script: bashScript(
+      FAIL_FUNCTION,
+      'install -d -m 0755 /etc/kubernetes/pki/etcd',
+      ...signLines(
+        clientBase,
+        'kube-apiserver-etcd-client',
+        'client',
+        `${KEELSON_DIR}/etcd-client-openssl.cnf`,
+        EXTERNAL_ETCD_PKI.caFile,
+        '/etc/kubernetes/pki/etcd/ca.key.keelson',
+      ),
+      "rm -f '/etc/kubernetes/pki/etcd/ca.key.keelson'",
+    ),
+    files: [
+      file(EXTERNAL_ETCD_PKI.caFile, `${valuePlaceholder(ETCD_CA_CRT_VALUE)}\n`, 'text'),
+      file(
+        '/etc/kubernetes/pki/etcd/ca.key.keelson',
+        `${secretPlaceholder(ETCD_CA_KEY_SECRET)}\n`,
+        'text',
+        '0600',
+      ),
+      file(`${KEELSON_DIR}/etcd-client-openssl.cnf`, extFile(null), 'ini', '0600'),
+    ],
+    check: bashScript(
+      `test -s ${shq(EXTERNAL_ETCD_PKI.certFile)}`,
+      `test -s ${shq(EXTERNAL_ETCD_PKI.keyFile)}`,
+    ),
+    timeoutSeconds: 60,
+    dependsOn: [caId, `kubernetes-packages/${cp.name}`],
+  });
+  return [ca, ...members, health, client];
+}

@@ -1,0 +1,121 @@
+import type { Host } from '../model/cluster';
+import type { OsFamily, PlanContext } from './context';
+import { FAIL_FUNCTION, bashScript, shq } from './shell';
+import { file, step } from './step';
+import type { PlanFile, PlanStep } from './types';
+import { minorChannel } from './versions';
+
+export const APT_KEYRING_DIR = '/etc/apt/keyrings';
+const K8S_KEYRING = `${APT_KEYRING_DIR}/kubernetes-apt-keyring.gpg`;
+const K8S_PACKAGES = ['kubelet', 'kubeadm', 'kubectl'];
+
+/** Base of the package sources: pkgs.k8s.io online, the mirror's copy of its layout offline. */
+export function kubernetesRepoUrl(ctx: PlanContext, family: OsFamily): string {
+  const pkg = ctx.project.spec.packages;
+  const base = pkg.source === 'mirror' ? `${mirrorBase(ctx)}/kubernetes` : 'https://pkgs.k8s.io';
+  return `${base}/core:/stable:/${minorChannel(ctx.version)}/${family === 'debian' ? 'deb' : 'rpm'}/`;
+}
+
+export function mirrorBase(ctx: PlanContext): string {
+  const url = ctx.project.spec.packages.mirrorUrl;
+  if (!url) throw new Error('spec.packages.mirrorUrl: packages.source is mirror but no mirrorUrl is set');
+  return url.replace(/\/+$/, '');
+}
+
+/** A distro-neutral install line for tools from the OS repositories. */
+export function installLines(family: OsFamily, packages: string[]): string[] {
+  const list = packages.map(shq).join(' ');
+  return family === 'debian'
+    ? ['export DEBIAN_FRONTEND=noninteractive', 'apt-get update -q', `apt-get install -y -q ${list}`]
+    : [`dnf install -y -q ${list}`];
+}
+
+function versionSuffix(ctx: PlanContext, family: OsFamily): string {
+  const v = ctx.version;
+  if (v.patch === undefined) return '';
+  // pkgs.k8s.io names builds 1.33.2-1.1 (deb) and 1.33.2 (rpm).
+  return family === 'debian' ? `=1.${v.minor}.${v.patch}-1.1` : `-1.${v.minor}.${v.patch}`;
+}
+
+export function kubernetesRepoFiles(ctx: PlanContext, family: OsFamily): PlanFile[] {
+  const url = kubernetesRepoUrl(ctx, family);
+  if (family === 'debian') {
+    return [
+      file('/etc/apt/sources.list.d/kubernetes.list', `deb [signed-by=${K8S_KEYRING}] ${url} /\n`, 'text'),
+    ];
+  }
+  return [
+    file(
+      '/etc/yum.repos.d/kubernetes.repo',
+      [
+        '[kubernetes]',
+        `name=Kubernetes ${minorChannel(ctx.version)}`,
+        `baseurl=${url}`,
+        'enabled=1',
+        'gpgcheck=1',
+        `gpgkey=${url}repodata/repomd.xml.key`,
+        // Keeps a routine `dnf update` from upgrading the cluster behind kubeadm's back.
+        'exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni',
+        '',
+      ].join('\n'),
+      'ini',
+    ),
+  ];
+}
+
+export function kubernetesPackagesStep(ctx: PlanContext, host: Host): PlanStep {
+  const family = ctx.os(host);
+  const url = kubernetesRepoUrl(ctx, family);
+  const suffix = versionSuffix(ctx, family);
+  const pkgs = K8S_PACKAGES.map((p) => shq(p + suffix)).join(' ');
+  const ipvs = ctx.project.spec.networking.kubeProxyMode === 'ipvs';
+  const tools = ['conntrack', 'socat', 'ipset', ...(ipvs ? ['ipvsadm'] : [])];
+  const channel = `v1.${ctx.version.minor}.`;
+  const lines =
+    family === 'debian'
+      ? [
+          ...installLines('debian', ['apt-transport-https', 'ca-certificates', 'curl', 'gpg', ...tools]),
+          `install -d -m 0755 ${shq(APT_KEYRING_DIR)}`,
+          `curl -fsSL ${shq(`${url}Release.key`)} | gpg --dearmor --yes -o ${shq(K8S_KEYRING)}`,
+          `chmod 0644 ${shq(K8S_KEYRING)}`,
+          'apt-get update -q',
+          `apt-mark unhold ${K8S_PACKAGES.join(' ')} >/dev/null`,
+          `apt-get install -y -q --allow-change-held-packages ${pkgs}`,
+          `apt-mark hold ${K8S_PACKAGES.join(' ')}`,
+        ]
+      : [
+          ...installLines('rhel', ['curl', ...tools]),
+          `dnf install -y -q --disableexcludes=kubernetes ${pkgs}`,
+        ];
+  return step({
+    id: `kubernetes-packages/${host.name}`,
+    phase: 'kubernetes-packages',
+    host: host.name,
+    description:
+      `Install kubelet, kubeadm, kubectl ${suffix ? `1.${ctx.version.minor}.${ctx.version.patch}` : `(newest 1.${ctx.version.minor}.x)`} ` +
+      `on ${host.name} from ${url} (one repository per minor)` +
+      (family === 'debian'
+        ? ', keyring in /etc/apt/keyrings, held with apt-mark.'
+        : ', protected by exclude= and installed with --disableexcludes=kubernetes.'),
+    script: bashScript(
+      FAIL_FUNCTION,
+      ...lines,
+      'systemctl enable kubelet',
+      `kubeadm version -o short | grep -q ${shq(`^${channel.replace(/\./g, '\\.')}`)} || fail ${shq(`kubeadm is not ${channel}x`)}`,
+    ),
+    files: kubernetesRepoFiles(ctx, family),
+    check: bashScript(
+      `kubeadm version -o short 2>/dev/null | grep -q ${shq(`^${suffix ? `v1\\.${ctx.version.minor}\\.${ctx.version.patch}$` : `v1\\.${ctx.version.minor}\\.`}`)}`,
+      `kubectl version --client 2>/dev/null | grep -q ${shq(`v1\\.${ctx.version.minor}\\.`)}`,
+      'systemctl is-enabled --quiet kubelet',
+      family === 'debian'
+        ? `[ "$(apt-mark showhold | grep -cE '^(kubelet|kubeadm|kubectl)$')" -eq 3 ]`
+        : 'true',
+    ),
+    timeoutSeconds: 600,
+    dependsOn: [`container-runtime/${host.name}`],
+  });
+}
+
+export const kubernetesPackagesSteps = (ctx: PlanContext): PlanStep[] =>
+  ctx.nodes.map((h) => kubernetesPackagesStep(ctx, h));

@@ -1,0 +1,112 @@
+import type { Host } from '../model/cluster';
+import type { PlanContext } from './context';
+import { isControlPlane, plannedHosts, requiredTcpPorts } from './roles';
+import { FAIL_FUNCTION, bashScript, shq, writeOutput } from './shell';
+import { step } from './step';
+import type { PlanStep } from './types';
+
+/** Processes allowed to hold a required port: when re-running over a half-built cluster. */
+const OWN_PROCESSES = 'kube-apiserver|etcd|kubelet|kube-controller|kube-scheduler|kube-proxy|haproxy|nginx';
+
+function distroCheck(family: 'debian' | 'rhel'): string[] {
+  return [
+    '# shellcheck disable=SC1091 # /etc/os-release exists on every distribution we support',
+    '. /etc/os-release',
+    'like=" ${ID:-} ${ID_LIKE:-} "',
+    family === 'debian'
+      ? `case "$like" in *" debian "*|*" ubuntu "*) ;; *) fail "expected Debian or Ubuntu, found \${PRETTY_NAME:-unknown}" ;; esac`
+      : `case "$like" in *" rhel "*|*" fedora "*|*" centos "*|*" rocky "*|*" almalinux "*) ;; *) fail "expected a RHEL-family distribution, found \${PRETTY_NAME:-unknown}" ;; esac`,
+  ];
+}
+
+export function preflightScript(ctx: PlanContext, host: Host): string {
+  const family = ctx.os(host);
+  const ports = requiredTcpPorts(ctx, host);
+  const commands = ['systemctl', 'ip', 'ss', 'awk', 'sed', 'grep', 'install', 'tee'];
+  return bashScript(
+    FAIL_FUNCTION,
+    'warn() { echo "keelson: warning: $*" >&2; }',
+    '[ "$(id -u)" -eq 0 ] || fail "steps must run as root (the executor uses sudo for non-root users)"',
+    ...distroCheck(family),
+    `for cmd in ${commands.map(shq).join(' ')}; do`,
+    '  command -v "$cmd" >/dev/null 2>&1 || fail "required command $cmd is missing"',
+    'done',
+    'command -v curl >/dev/null 2>&1 || warn "curl is missing: the package step installs it"',
+    `address=${shq(host.address)}`,
+    'ip -o addr show | awk \'{print $4}\' | grep -q "^${address}/" || fail "address ${address} is not configured on this host"',
+    isControlPlane(host) && [
+      'cpus=$(nproc)',
+      '[ "$cpus" -ge 2 ] || fail "control planes need at least 2 CPUs, found $cpus"',
+      "mem_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)",
+      '[ "$mem_mb" -ge 1700 ] || fail "control planes need at least 1700 MB of memory, found ${mem_mb} MB"',
+    ],
+    "swap_kb=$(awk 'NR > 1 {sum += $3} END {print sum + 0}' /proc/swaps)",
+    '[ "$swap_kb" -eq 0 ] || echo "keelson: swap in use (${swap_kb} kB): os-prep turns it off"',
+    `for port in ${ports.map(shq).join(' ')}; do`,
+    '  holder=$(ss -Htlnp "( sport = :${port} )" 2>/dev/null || true)',
+    '  [ -z "$holder" ] && continue',
+    `  if printf '%s' "$holder" | grep -Eq ${shq(`"(${OWN_PROCESSES})`)}; then`,
+    '    echo "keelson: port ${port} already held by a Kubernetes/LB process (re-run)"',
+    '  else',
+    '    fail "TCP port ${port} is in use: $holder"',
+    '  fi',
+    'done',
+    'if command -v timedatectl >/dev/null 2>&1; then',
+    '  synced=$(timedatectl show -p NTPSynchronized --value 2>/dev/null || echo unknown)',
+    '  [ "$synced" = yes ] || warn "clock not NTP-synchronized ($synced): certificates and etcd need synced clocks"',
+    'else',
+    '  warn "timedatectl not found: cannot tell whether the clock is synchronized"',
+    'fi',
+    // Values the executor compares across hosts: kubeadm nodes must not share these.
+    ...writeOutput(`hostname.${host.name}`, '"$(hostname)"'),
+    ...writeOutput(`machine-id.${host.name}`, '"$(cat /etc/machine-id)"'),
+    'uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null || echo "unavailable-${address}")',
+    ...writeOutput(`product-uuid.${host.name}`, '"$uuid"'),
+    'mac=$(ip -o addr show | awk -v a="${address}" \'index($4, a "/") == 1 {print $2}\' | head -n 1 | xargs -r -I{} cat /sys/class/net/{}/address)',
+    ...writeOutput(`mac.${host.name}`, '"$mac"'),
+    'echo "keelson: preflight passed on $(hostname)"',
+  );
+}
+
+export function preflightSteps(ctx: PlanContext): PlanStep[] {
+  return plannedHosts(ctx).map((host) =>
+    step({
+      id: `preflight/${host.name}`,
+      phase: 'preflight',
+      host: host.name,
+      description:
+        `Check ${host.name} before touching anything: root, ${ctx.os(host) === 'debian' ? 'Debian/Ubuntu' : 'RHEL-family'} distribution, ` +
+        `required commands, its address, ${isControlPlane(host) ? '≥2 CPUs and ≥1700 MB, ' : ''}swap, free ports ` +
+        `${requiredTcpPorts(ctx, host).join(', ')}, time sync. Collects hostname, machine-id, product_uuid and MAC: ` +
+        'the executor compares them across hosts and stops on a duplicate.',
+      script: preflightScript(ctx, host),
+      timeoutSeconds: 60,
+      outputs: [
+        {
+          name: `hostname.${host.name}`,
+          secret: false,
+          description: 'hostname',
+          uniqueAcrossHosts: 'hostname',
+        },
+        {
+          name: `machine-id.${host.name}`,
+          secret: false,
+          description: '/etc/machine-id',
+          uniqueAcrossHosts: 'machine-id',
+        },
+        {
+          name: `product-uuid.${host.name}`,
+          secret: false,
+          description: 'DMI product_uuid',
+          uniqueAcrossHosts: 'product-uuid',
+        },
+        {
+          name: `mac.${host.name}`,
+          secret: false,
+          description: 'MAC of the interface holding the address',
+          uniqueAcrossHosts: 'mac',
+        },
+      ],
+    }),
+  );
+}

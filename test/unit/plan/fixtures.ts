@@ -1,0 +1,77 @@
+import { ClusterProject, type EndpointPattern } from '../../../shared/model/cluster';
+
+export const PATTERNS: EndpointPattern[] = [
+  'keepalived-haproxy',
+  'keepalived-nginx',
+  'dedicated-lb',
+  'node-local',
+  'external',
+  'kube-vip',
+];
+
+export interface FixtureOptions {
+  pattern: EndpointPattern;
+  etcd?: 'stacked' | 'external';
+  version?: string;
+  lbSoftware?: 'haproxy' | 'nginx';
+  controlPlanes?: number;
+  workers?: number;
+  unicast?: boolean;
+  kubeProxyMode?: 'iptables' | 'nftables' | 'ipvs';
+  cni?: 'calico' | 'flannel';
+  mirror?: boolean;
+  containerdMajor?: '1' | '2';
+}
+
+/** A project as a user would write it (validated by the real schema), 10.77.0.0/24 lab-style addresses. */
+export function project(o: FixtureOptions): ClusterProject {
+  const cps = o.controlPlanes ?? 3;
+  const workers = o.workers ?? 2;
+  const hosts: unknown[] = [];
+  for (let i = 1; i <= cps; i++)
+    hosts.push({ name: `cp${i}`, address: `10.77.0.${10 + i}`, roles: ['control-plane'] });
+  for (let i = 1; i <= workers; i++)
+    hosts.push({ name: `w${i}`, address: `10.77.0.${20 + i}`, roles: ['worker'] });
+  if (o.pattern === 'dedicated-lb') {
+    hosts.push(
+      { name: 'lb1', address: '10.77.0.31', roles: ['lb'] },
+      { name: 'lb2', address: '10.77.0.32', roles: ['lb'] },
+    );
+  }
+  if (o.etcd === 'external') {
+    for (let i = 1; i <= 3; i++)
+      hosts.push({ name: `etcd${i}`, address: `10.77.0.${40 + i}`, roles: ['etcd'] });
+  }
+  const onCps = o.pattern === 'keepalived-haproxy' || o.pattern === 'keepalived-nginx';
+  return ClusterProject.parse({
+    apiVersion: 'keelson.dev/v1alpha1',
+    kind: 'Cluster',
+    metadata: { name: 'lab' },
+    spec: {
+      kubernetesVersion: o.version ?? '1.35',
+      hosts,
+      apiEndpoint: {
+        pattern: o.pattern,
+        ...(o.pattern === 'node-local'
+          ? {}
+          : o.pattern === 'external'
+            ? { dnsName: 'api.lab.example' }
+            : { vip: '10.77.0.100' }),
+        port: onCps ? 8443 : 6443,
+        lbSoftware: o.lbSoftware ?? 'haproxy',
+        vrrp: { routerId: 51, interface: 'eth0', unicast: o.unicast ?? false, authPassRef: 'lab-vrrp' },
+      },
+      etcd: { mode: o.etcd ?? 'stacked' },
+      networking: {
+        podCidr: '10.244.0.0/16',
+        serviceCidr: '10.96.0.0/12',
+        cni: o.cni ?? 'calico',
+        kubeProxyMode: o.kubeProxyMode ?? 'iptables',
+      },
+      packages: o.mirror
+        ? { source: 'mirror', mirrorUrl: 'http://10.77.0.1:8080/mirror' }
+        : { source: 'online' },
+      containerd: { major: o.containerdMajor ?? '2' },
+    },
+  });
+}
