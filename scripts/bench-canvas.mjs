@@ -3,6 +3,7 @@
 // app takes from navigation to every node rendered, and frame times while dragging one node.
 // Figures to read, not a pass/fail test. Needs a build first: `npx electron-vite build`.
 //   node scripts/bench-canvas.mjs [--hosts 500] [--frames 60]
+/* global window, document, requestAnimationFrame -- page.evaluate bodies run in the browser */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
