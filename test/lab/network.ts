@@ -92,10 +92,12 @@ export async function setPacketLoss(netns: string, percent: number): Promise<voi
   }
   await run('ip', ['netns', 'exec', netns, 'nft', 'delete', 'table', 'inet', 'keelson_loss']);
   if (percent === 0) return;
+  // nft's `numgen random mod 100` yields 0–99, so "< 100" is out of its range: 100% is a plain drop.
+  const drop = percent === 100 ? 'drop' : `numgen random mod 100 < ${percent} drop`;
   const rules = [
     'table inet keelson_loss {',
-    `  chain input { type filter hook input priority -10; iif "lo" accept; numgen random mod 100 < ${percent} drop; }`,
-    `  chain output { type filter hook output priority -10; oif "lo" accept; numgen random mod 100 < ${percent} drop; }`,
+    `  chain input { type filter hook input priority -10; iif "lo" accept; ${drop}; }`,
+    `  chain output { type filter hook output priority -10; oif "lo" accept; ${drop}; }`,
     '}',
   ].join('\n');
   await must('ip', ['netns', 'exec', netns, 'nft', '-f', '-'], { input: rules });
