@@ -91,4 +91,4 @@ export const projectArb: fc.Arbitrary<ClusterProject> = fc.record({
     packages: fc.record({ source: fc.constantFrom('online', 'mirror'), mirrorUrl: optional(fc.webUrl()) }),
     containerd: fc.record({ major: fc.constantFrom('1', '2'), registryMirrors: fc.constant([]) }),
   }),
-}) as fc.Arbitrary<ClusterProject>;
+}) as unknown as fc.Arbitrary<ClusterProject>;
