@@ -5,7 +5,15 @@
 // The lab itself is test/lab/lab.ts (one implementation for tests and people), loaded through
 // Vite's module runner so no separate TypeScript build is needed.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +27,8 @@ function usage(message) {
   console.error(
     'usage: npm run lab -- up [--hosts N] [--ssh-port HOST=PORT]... [--bastion HOST=BASTION]...\n' +
       '       npm run lab -- down\n' +
-      '       npm run lab -- status',
+      '       npm run lab -- status\n' +
+      '       npm run lab -- bench [--hosts N]   (prints boot time and memory)',
   );
   process.exit(2);
 }
@@ -132,16 +141,17 @@ function describe(state, pid, figures) {
       lines.push(`  ssh -i ${state.keyPath} -p ${h.sshPort} root@${h.address}`);
     }
   }
-  const jumped = state.hosts.find((h) => h.bastion);
+  // Through a jump host: the bastion-only host if there is one, otherwise any two hosts.
+  const target = state.hosts.find((h) => h.bastion) ?? state.hosts[1];
+  const jump = target && state.hosts.find((x) => x.name === (target.bastion ?? state.hosts[0].name));
   lines.push(
     '',
     `Or by name with the lab's ssh config (host keys pinned in ${state.knownHostsPath}):`,
     `  ssh -F ${state.sshConfigPath} ${state.hosts[0].name}`,
   );
-  if (jumped) {
-    const b = state.hosts.find((x) => x.name === jumped.bastion);
+  if (target && jump) {
     lines.push(
-      `  ssh -F ${state.sshConfigPath} -J root@${b.address} root@${jumped.address}   # through the bastion`,
+      `  ssh -F ${state.sshConfigPath} -J root@${jump.address}:${jump.sshPort} -p ${target.sshPort} root@${target.address}   # through ${jump.name}`,
     );
   }
   lines.push(
@@ -224,9 +234,63 @@ function status() {
   }
 }
 
+/** Resident memory (kB) of every process in the host's PID namespace, read from /proc. */
+function hostRssKb(initPid) {
+  const ns = readlinkSafe(`/proc/${initPid}/ns/pid`);
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    if (readlinkSafe(`/proc/${pid}/ns/pid`) !== ns) continue;
+    try {
+      total += Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+function readlinkSafe(path) {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Prints boot time and memory for N hosts (figures, no pass/fail). */
+async function bench(args) {
+  root();
+  const { hosts } = parseUp(args);
+  const { startLab } = await loadLab();
+  const lab = await startLab({ hosts, kind: 'bench' });
+  try {
+    await new Promise((r) => setTimeout(r, 3000)); // let boot-time services settle before measuring
+    const rss = lab.hosts.map((h) => hostRssKb(h.pid));
+    const f = lab.figures;
+    console.log(`hosts: ${hosts}`);
+    console.log(
+      `base image: ${f.baseBuiltNow ? 'built now' : 'cached'}, debootstrap took ${f.baseBuildSeconds} s when built`,
+    );
+    console.log(
+      `offline apt repository: ${f.repoBuiltNow ? 'built now' : 'cached'}, took ${f.repoBuildSeconds} s when built`,
+    );
+    console.log(
+      `boot → every sshd answering: ${f.bootSeconds.toFixed(2)} s; startLab() total: ${f.startSeconds.toFixed(2)} s`,
+    );
+    const total = rss.reduce((a, b) => a + b, 0);
+    console.log(
+      `RSS per idle host: ${(total / rss.length / 1024).toFixed(1)} MB (min ${(Math.min(...rss) / 1024).toFixed(1)}, max ${(Math.max(...rss) / 1024).toFixed(1)}); all hosts: ${(total / 1024).toFixed(0)} MB`,
+    );
+  } finally {
+    const t = Date.now();
+    await lab.stop();
+    console.log(`teardown: ${((Date.now() - t) / 1000).toFixed(2)} s`);
+  }
+}
+
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'up') await up(rest);
 else if (command === 'down') await down();
 else if (command === 'status') status();
+else if (command === 'bench') await bench(rest);
 else if (command === '__serve') await serve(rest[0], rest[1]);
 else usage(command ? `unknown command "${command}"` : undefined);

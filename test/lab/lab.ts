@@ -6,7 +6,7 @@
 //   try { … ssh root@lab.host('h1').address … } finally { await lab.stop(); }
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, writeFileSync, renameSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ export interface LabOptions {
   imagePackages?: string[];
   /** Extra Debian packages for the offline apt repository (on top of DEFAULT_REPO_PACKAGES). */
   repoPackages?: string[];
-  /** Seconds to wait for every sshd. Default 60. */
+  /** Seconds to wait for every sshd. Default 120 (the machine's 2 cores are shared). */
   bootTimeoutSeconds?: number;
   /** Marks the slot for `slots.sh cleanup --kind` (the CLI uses "cli"). Default "test". */
   kind?: string;
@@ -153,6 +153,20 @@ async function waitForBanner(address: string, port: number, fromNetns: string | 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`lab: sshd on ${address}:${port} did not answer in time`);
+}
+
+/** What a person needs to see when a host never answered: is it still there, what did it say. */
+function whyNoBanner(host: LabHost, hostDir: string, bootStarted: number): string {
+  const seconds = ((Date.now() - bootStarted) / 1000).toFixed(1);
+  const alive = existsSync(`/proc/${host.pid}`) ? 'its init is running' : 'its init is gone';
+  const netns = existsSync(`/run/netns/${host.netns}`) ? '' : `, its namespace ${host.netns} was deleted`;
+  let said = '';
+  try {
+    said = readFileSync(join(hostDir, 'nspawn.log'), 'utf8').trim().split('\n').slice(-5).join(' | ');
+  } catch {
+    // no log yet
+  }
+  return `${host.name} after ${seconds} s: ${alive}${netns}${said ? `; nspawn said: ${said}` : ''}`;
 }
 
 function bannerFromRoot(address: string, port: number): Promise<boolean> {
@@ -344,7 +358,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     }
 
     const bootStarted = Date.now();
-    const deadline = bootStarted + (options.bootTimeoutSeconds ?? 60) * 1000;
+    const deadline = bootStarted + (options.bootTimeoutSeconds ?? 120) * 1000;
     const hosts: LabHost[] = [];
     for (const h of prepared) {
       const nspawnPid = bootHost(h.root, h.name, h.netns, join(h.hostDir, 'nspawn.log'));
@@ -372,7 +386,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           h.sshPort,
           h.bastion ? `${labPrefix(slot)}-${h.bastion}` : undefined,
           deadline,
-        ),
+        ).catch((err: Error) => {
+          throw new Error(`${err.message} (${whyNoBanner(h, join(dir, 'hosts', h.name), bootStarted)})`);
+        }),
       ),
     );
     const bootSeconds = (Date.now() - bootStarted) / 1000;
