@@ -1,6 +1,7 @@
 import type { CliCommand } from './command';
+import { planCommand } from './commands/plan';
 import { validateCommand } from './commands/validate';
 import { versionCommand } from './commands/version';
 
 /** Every subcommand, in the order `keelson --help` lists them. */
-export const commands: CliCommand[] = [validateCommand, versionCommand];
+export const commands: CliCommand[] = [validateCommand, planCommand, versionCommand];

@@ -52,6 +52,7 @@ function installRepoLines(ctx: PlanContext, family: 'debian' | 'rhel'): string[]
   }
   return [
     `docker_base=${shq(`${base}/linux/centos`)}`,
+    '# shellcheck disable=SC2016 # $releasever and $basearch are dnf variables, written literally',
     'printf \'[docker-ce-stable]\\nname=Docker CE Stable\\nbaseurl=%s/$releasever/$basearch/stable\\nenabled=1\\ngpgcheck=1\\ngpgkey=%s/gpg\\n\' "$docker_base" "$docker_base" > /etc/yum.repos.d/docker-ce.repo',
     'dnf install -y -q containerd.io',
   ];

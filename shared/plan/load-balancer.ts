@@ -149,6 +149,7 @@ export function loadBalancerSteps(ctx: PlanContext): PlanStep[] {
           `host=${shq(ctx.endpoint.host)}`,
           `port=${shq(ctx.endpoint.port)}`,
           'getent hosts "$host" >/dev/null || [[ "$host" =~ ^[0-9.]+$|: ]] || { echo "keelson: $host does not resolve" >&2; exit 1; }',
+          '# shellcheck disable=SC2016 # $1 and $2 expand in the inner bash, which gets host and port as arguments',
           'if timeout 5 bash -c \'exec 3<>"/dev/tcp/$1/$2"\' _ "$host" "$port" 2>/dev/null; then',
           '  echo "keelson: $host:$port accepts connections"',
           'else',

@@ -61,7 +61,8 @@ function firewalldLines(ctx: PlanContext, host: Host): string[] {
   const vrrp = ctx.keepalivedHosts.some((h) => h.name === host.name);
   return [
     'if systemctl is-active --quiet firewalld; then',
-    `  for p in ${ports.map(shq).join(' ')}; do firewall-cmd --permanent --add-port="$p" >/dev/null; done`,
+    `  ports=(${ports.map(shq).join(' ')})`,
+    '  for p in "${ports[@]}"; do firewall-cmd --permanent --add-port="$p" >/dev/null; done',
     vrrp
       ? '  firewall-cmd --permanent --add-rich-rule=\'rule protocol value="vrrp" accept\' >/dev/null'
       : '  :',

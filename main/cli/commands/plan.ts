@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatProjectErrors, parseProject } from '../../../shared/model/parse';
+import { PlanError } from '../../../shared/plan/errors';
+import { generatePlan } from '../../../shared/plan/generate';
+import type { OsFamily } from '../../../shared/plan/context';
+import { validateCluster } from '../../../shared/validation';
+import { PlanExportError, exportPlan } from '../../services/plan/export';
+import type { CliCommand } from '../command';
+
+const USAGE = `Usage: keelson plan FILE --out DIR [--os debian|rhel] [--host-os NAME=debian|rhel]... [--overwrite]
+
+Validates a NAME.keelson.yaml project (refuses on errors) and writes its deploy plan as a folder:
+README.md and plan.json at the top, one folder per phase and step with script.sh, check.sh,
+step.json and files/ (the files the step writes on its host). Nothing is run; no secret is written
+(secrets appear as {{secret:NAME}} placeholders).
+
+Options:
+  --out DIR          folder to write (created; refused when not empty unless --overwrite)
+  --os FAMILY        OS family of every host without a known one (default debian)
+  --host-os N=F      OS family of one host (repeatable)
+  --overwrite        replace DIR when it is not empty
+  -h, --help
+
+Exit status: 0 written, 1 invalid project or cannot write, 2 usage.
+`;
+
+const FAMILIES: readonly string[] = ['debian', 'rhel'];
+
+export const planCommand: CliCommand = {
+  name: 'plan',
+  summary: 'write the deploy plan of a project as a folder of per-host scripts (runs nothing)',
+  async run(args, io) {
+    let values: { out?: string; os?: string; 'host-os'?: string[]; overwrite?: boolean; help?: boolean };
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          out: { type: 'string', short: 'o' },
+          os: { type: 'string' },
+          'host-os': { type: 'string', multiple: true },
+          overwrite: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }));
+    } catch (error) {
+      io.err(`keelson plan: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1 || !values.out) {
+      io.err(`keelson plan: expected one FILE and --out DIR\n\n${USAGE}`);
+      return 2;
+    }
+    if (values.os && !FAMILIES.includes(values.os)) {
+      io.err(`keelson plan: --os must be debian or rhel, not "${values.os}"\n`);
+      return 2;
+    }
+    const perHost: Record<string, OsFamily> = {};
+    for (const entry of values['host-os'] ?? []) {
+      const [name, family] = entry.split('=');
+      if (!name || !family || !FAMILIES.includes(family)) {
+        io.err(`keelson plan: --host-os expects NAME=debian or NAME=rhel, not "${entry}"\n`);
+        return 2;
+      }
+      perHost[name] = family as OsFamily;
+    }
+    const file = positionals[0]!;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      io.err(
+        `keelson plan: ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}\n`,
+      );
+      return 1;
+    }
+    const parsed = parseProject(text, basename(file));
+    if (!parsed.ok) {
+      io.err(`${formatProjectErrors(parsed.errors, file)}\n`);
+      return 1;
+    }
+    const errors = validateCluster(parsed.project).filter((f) => f.severity === 'error');
+    if (errors.length > 0) {
+      for (const f of errors) {
+        const where = f.target.kind === 'host' ? `host ${f.target.name}` : f.target.path;
+        io.err(`error ${f.code}  ${where}: ${f.message}\n`);
+      }
+      io.err(
+        `keelson plan: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; no plan written (see keelson validate)\n`,
+      );
+      return 1;
+    }
+    const defaultFamily = (values.os as OsFamily | undefined) ?? 'debian';
+    // Per-host choices first, then the host's own `os`, then --os.
+    const families: Record<string, OsFamily> = {};
+    for (const h of parsed.project.spec.hosts) families[h.name] = perHost[h.name] ?? h.os ?? defaultFamily;
+    let plan;
+    try {
+      plan = generatePlan(parsed.project, { keelsonVersion: io.version, osFamily: families });
+    } catch (error) {
+      if (error instanceof PlanError) {
+        io.err(`keelson plan: ${file}: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+    try {
+      const written = await exportPlan(plan, values.out, { overwrite: values.overwrite ?? false });
+      const steps = plan.phases.reduce((n, p) => n + p.steps.length, 0);
+      io.out(`${written.folder}: ${plan.phases.length} phases, ${steps} steps, ${written.files} files\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof PlanExportError || (error as NodeJS.ErrnoException).code) {
+        io.err(`keelson plan: ${(error as Error).message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+  },
+};
