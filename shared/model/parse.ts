@@ -53,7 +53,12 @@ export function parseProject(text: string, fileName?: string): ParseResult {
   if (doc.errors.length > 0) {
     // The first YAML error is the one worth reading; later ones usually follow from it.
     const first = doc.errors[0]!;
-    const message = `not valid YAML: ${first.message.split('\n')[0]}`;
+    const atEnd = first.pos[0] >= text.trimEnd().length;
+    // An unclosed quote or bracket is only noticed at the end: say so, or the line looks wrong.
+    const hint = atEnd
+      ? ' (noticed at the end of the file: look for an unclosed quote or bracket above)'
+      : '';
+    const message = `not valid YAML: ${first.message.split('\n')[0]}${hint}`;
     return { ok: false, errors: [{ message, path: '', ...where(first.pos[0]) }] };
   }
   let data: unknown;

@@ -182,3 +182,13 @@ describe('checkProjectObject', () => {
     if (!result.ok) expect(result.errors[0]).toMatchObject({ path: 'extra', line: 0 });
   });
 });
+
+describe('parseProject on unclosed quotes', () => {
+  it('says the problem may start above when YAML only notices it at the end', () => {
+    const result = parseProject(
+      'apiVersion: keelson.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: "unterminated\n',
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]!.message).toMatch(/unclosed quote or bracket above/);
+  });
+});
