@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
 
 // The real desktop app: out/main/electron.js in Electron, driven by Playwright. It needs
@@ -19,17 +21,23 @@ test.describe('Electron app (smoke)', () => {
 
   let app: ElectronApplication;
   let page: Page;
+  let home: string;
 
   test.beforeAll(async () => {
     // Chromium will not start its sandbox as root (CI containers); the renderer's own
     // isolation (contextIsolation, sandbox preference, no Node) is what this test checks.
     const asRoot = process.platform === 'linux' && process.getuid?.() === 0;
-    app = await electron.launch({ args: [...(asRoot ? ['--no-sandbox'] : []), 'out/main/electron.js'] });
+    home = mkdtempSync(join(tmpdir(), 'keelson-electron-home-'));
+    app = await electron.launch({
+      args: [...(asRoot ? ['--no-sandbox'] : []), 'out/main/electron.js'],
+      env: { ...process.env, KEELSON_HOME: home } as Record<string, string>,
+    });
     page = await app.firstWindow();
     await page.waitForURL(APP_ENTRY_URL);
   });
   test.afterAll(async () => {
     await app?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
   });
 
   test('loads app://keelson/index.html and reaches the services over electron-ipc', async () => {

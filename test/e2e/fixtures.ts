@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { BrowserServer } from '../../main/services/transport/browser-server';
 
@@ -9,9 +12,12 @@ export const SCREENSHOT_DIR = 'test-results/screenshots';
  * from `npm run build`): the shipped bundle, not the sources, which use Vite-only features
  * (import.meta.glob) that Playwright's loader cannot run.
  */
-export function startBuiltServer(): Promise<BrowserServer> {
+export function startBuiltServer(env: Record<string, string> = {}): Promise<BrowserServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['out/main/serve.js'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['out/main/serve.js'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     const timer = setTimeout(() => {
       child.kill();
@@ -45,9 +51,12 @@ export function startBuiltServer(): Promise<BrowserServer> {
  */
 export const test = base.extend<{ server: BrowserServer; app: Page }>({
   server: async ({}, use) => {
-    const server = await startBuiltServer();
+    // Never the user's real ~/.keelson: a spec that sets KEELSON_HOME keeps its own, else a fresh one.
+    const home = process.env.KEELSON_HOME ? undefined : mkdtempSync(join(tmpdir(), 'keelson-e2e-home-'));
+    const server = await startBuiltServer(home ? { KEELSON_HOME: home } : {});
     await use(server);
     await server.close();
+    if (home) rmSync(home, { recursive: true, force: true });
   },
   app: async ({ page, server }, use) => {
     const problems: string[] = [];
