@@ -16,6 +16,8 @@ function startServe(): Promise<{ url: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     child = spawn(process.execPath, ['out/main/serve.js'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => reject(new Error(`no URL printed within 15 s; got: ${stdout}`)), 15_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -25,7 +27,7 @@ function startServe(): Promise<{ url: string; stdout: string }> {
         resolve({ url: match[1]!, stdout });
       }
     });
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stdout}`)));
+    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stdout}${stderr}`)));
   });
 }
 
