@@ -11,7 +11,15 @@ base_packages=systemd,systemd-sysv,openssh-server,iproute2,sudo,dbus,curl,procps
 include=$base_packages
 for p in "$@"; do include="$include,$p"; done
 
-rm -rf "$dir.tmp"
+# A build killed midway leaves debootstrap's /proc (and maybe /dev) mounts inside: unmount them
+# before deleting, and never let rm cross into another filesystem.
+clear_tmp() {
+  grep -F " $dir.tmp/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m"; done
+  rm -rf --one-file-system "$dir.tmp"
+}
+trap clear_tmp ERR
+trap 'clear_tmp; exit 130' INT TERM
+clear_tmp
 mkdir -p "$dir.tmp"
 started=$(date +%s)
 debootstrap --variant=minbase --include="$include" bookworm "$dir.tmp/rootfs" >"$dir.tmp/debootstrap.log" 2>&1 || {
@@ -37,5 +45,6 @@ chroot "$root" useradd --create-home --shell /bin/bash --groups sudo deploy
 du -sm "$root" | awk '{print $1}' >"$dir.tmp/size-mb"
 echo $(($(date +%s) - started)) >"$dir.tmp/build-seconds"
 rm -rf "$dir"
+trap - ERR INT TERM
 mv "$dir.tmp" "$dir"
 touch "$dir/.ready"

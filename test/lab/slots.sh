@@ -69,7 +69,7 @@ teardown_slot() {
   # Anything named for this slot that a crash left unrecorded (names are the lab's own).
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^kl$k-"); do ip netns delete "$ns"; done
   ip link delete "kl$k-up" 2>/dev/null
-  rm -rf "$dir"
+  rm -rf --one-file-system "$dir"
   return 0
 }
 
