@@ -1,6 +1,7 @@
 import { implement } from '@orpc/server';
 import { contract } from '../../shared/contract';
 import type { ServiceContext } from './context';
+import { planRouter } from './plan/router';
 import { sshRouter } from './ssh/router';
 import { systemRouter } from './system/router';
 import { workspaceRouter } from './workspace/router';
@@ -13,6 +14,7 @@ export const router = implement(contract).$context<ServiceContext>().router({
   system: systemRouter,
   ssh: sshRouter,
   workspace: workspaceRouter,
+  plan: planRouter,
 });
 
 export type Router = typeof router;

@@ -1,3 +1,4 @@
+import './store/zod-config';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { CanvasView } from './canvas/CanvasView';
@@ -8,6 +9,8 @@ import { Notice } from './layout/Notice';
 import { BottomPanel } from './panels/BottomPanel';
 import { Palette } from './panels/Palette';
 import { PropertyPanel } from './panels/PropertyPanel';
+import { OpenPlanView } from './plan/OpenPlanView';
+import { usePlanView } from './plan/planView';
 import { useDesign } from './store/design';
 import { StartScreen } from './workspace/StartScreen';
 import { startAutosave, useWorkspace } from './workspace/workspace-store';
@@ -18,6 +21,7 @@ export function App() {
   const connect = useConnection((s) => s.connect);
   const open = useDesign((s) => s.history !== null);
   const currentId = useWorkspace((s) => s.currentId);
+  const planVisible = usePlanView((s) => s.visible);
   useEffect(() => void connect(), [connect]);
   useEffect(() => {
     void useWorkspace.getState().start();
@@ -33,7 +37,7 @@ export function App() {
         </aside>
         <main className="canvas" aria-label="Topology canvas">
           {/* Keyed by cluster so each opens with its own fitted view. */}
-          {open ? <CanvasView key={currentId ?? ''} /> : <StartScreen />}
+          {!open ? <StartScreen /> : planVisible ? <OpenPlanView /> : <CanvasView key={currentId ?? ''} />}
           <Notice />
         </main>
         <aside className="properties" aria-label="Properties">

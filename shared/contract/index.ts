@@ -1,3 +1,4 @@
+import { planContract } from './plan';
 import { sshContract } from './ssh';
 import { systemContract } from './system';
 import { workspaceContract } from './workspace';
@@ -11,6 +12,7 @@ export const contract = {
   system: systemContract,
   ssh: sshContract,
   workspace: workspaceContract,
+  plan: planContract,
 };
 
 export type Contract = typeof contract;

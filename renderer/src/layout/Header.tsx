@@ -1,4 +1,5 @@
 import { useConnection } from '../connection';
+import { PlanButton } from '../plan/PlanButton';
 import { useDesign } from '../store/design';
 import { useTheme } from '../theme/theme';
 import { ClustersMenu } from '../workspace/ClustersMenu';
@@ -24,6 +25,7 @@ export function Header() {
       <ClustersMenu />
       <SaveStatus />
       <span className="spacer" />
+      <PlanButton />
       <button
         type="button"
         disabled={!canUndo}

@@ -1,0 +1,328 @@
+// The generated HA front of a cluster, run for real: keepalived + haproxy exactly as Keelson's plan
+// writes them, on three Debian lab hosts, installed from the lab's offline apt repository and
+// started by the plan's own step scripts. Behind haproxy runs `apiserver-standin`
+// (test/support/apiserver-standin.mjs) — NOT a Kubernetes API server (none can be had here): a tiny
+// HTTPS server on :6443 that answers /healthz and /readyz with 200 "ok" and / with its host's name,
+// which is all the load-balancer stack ever asks of an apiserver. Talks only to lab addresses.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, ClusterProject } from '../../shared/model/cluster';
+import { generatePlan } from '../../shared/plan';
+import type { Plan, PlanStep } from '../../shared/plan/types';
+import { startLab, type Lab } from './lab';
+
+const STANDIN_SCRIPT = fileURLToPath(new URL('../support/apiserver-standin.mjs', import.meta.url));
+const STANDIN_DIR = '/opt/keelson-test/apiserver-standin';
+const LB_PORT = 8443;
+/** Test value for the plan's `{{secret:vrrp-auth-pass}}`; keepalived reads at most 8 characters. */
+const TEST_SECRETS: Record<string, string> = { 'vrrp-auth-pass': 'lab-vrrp' };
+const FAILOVER_WINDOW_MS = 3_000;
+const POLL_EVERY_MS = 100;
+
+const sq = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the executor does with placeholders, with test values; anything left unresolved is a bug. */
+function resolvePlaceholders(text: string): string {
+  const resolved = text.replace(/\{\{secret:([A-Za-z0-9._-]+)\}\}/g, (whole, name: string) => {
+    const value = TEST_SECRETS[name];
+    if (value === undefined) throw new Error(`the plan uses a secret this test has no value for: ${whole}`);
+    return value;
+  });
+  if (/\{\{(secret|value):/.test(resolved)) throw new Error(`unresolved placeholder in:\n${resolved}`);
+  return resolved;
+}
+
+interface Probe {
+  /** Milliseconds after the stop was issued. */
+  startMs: number;
+  endMs?: number;
+  ok?: boolean;
+}
+
+/**
+ * When the VIP was serving again for good: the end of the first successful probe sent after the
+ * last failed one — and, in any case, after keepalived had stopped on the old holder (until then
+ * the old holder may still be the one answering). Undefined while that has not happened.
+ */
+function recoveryMs(probes: Probe[], stopReturnedMs: number | undefined): number | undefined {
+  if (stopReturnedMs === undefined) return undefined;
+  const lastFailure = probes.reduce((last, p) => (p.ok === false ? Math.max(last, p.startMs) : last), -1);
+  const after = Math.max(lastFailure, stopReturnedMs);
+  const good = probes.filter((p) => p.ok && p.startMs > after && p.endMs !== undefined);
+  return good.length ? Math.min(...good.map((p) => p.endMs!)) : undefined;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** One fresh TLS connection per request (no keep-alive), so every probe goes through the VIP anew. */
+function get(url: string, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, rejectUnauthorized: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front of apiserver-standin', () => {
+  let lab: Lab;
+  let plan: Plan;
+  let vip: string;
+  let certDir: string | undefined;
+
+  const vipHolders = async (): Promise<string[]> => {
+    const held = await Promise.all(
+      lab.hosts.map(async (h) => {
+        const out = await lab.sh(h.name, 'ip -4 -o addr show dev eth0');
+        return out.includes(` ${vip}/`) ? h.name : undefined;
+      }),
+    );
+    return held.filter((name): name is string => name !== undefined);
+  };
+
+  const writeFile = async (host: string, path: string, content: string, mode: string) => {
+    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+    const r = await lab.exec(
+      host,
+      `mkdir -p ${sq(dir)} && cat > ${sq(path)}.tmp && chmod ${sq(mode)} ${sq(path)}.tmp && mv ${sq(path)}.tmp ${sq(path)}`,
+      { input: content },
+    );
+    if (r.code !== 0) throw new Error(`writing ${path} on ${host} failed: ${r.stderr}`);
+  };
+
+  /** What the executor does for one step: write its files, then run its script with bash. */
+  const runStep = async (step: PlanStep) => {
+    for (const f of step.files) await writeFile(step.host, f.path, resolvePlaceholders(f.content), f.mode);
+    const scriptPath = `/root/keelson-step-${step.id.replace(/[^a-zA-Z0-9-]/g, '_')}.sh`;
+    await writeFile(step.host, scriptPath, resolvePlaceholders(step.script), '0700');
+    const r = await lab.exec(step.host, `bash ${sq(scriptPath)}`, { timeoutMs: step.timeoutSeconds * 1000 });
+    if (r.code !== 0) throw new Error(`step ${step.id} failed (exit ${r.code}):\n${r.stderr || r.stdout}`);
+  };
+
+  const startStandin = async (host: string) => {
+    const pid = lab.host(host).pid;
+    // Lab hosts are Debian bookworm minbase without node: the workstation's node binary (same
+    // distribution and architecture) runs there as is. Copied through the container's root.
+    execFileSync('mkdir', ['-p', `/proc/${pid}/root${STANDIN_DIR}`]);
+    copyFileSync(process.execPath, `/proc/${pid}/root/usr/local/bin/node`);
+    execFileSync('chmod', ['0755', `/proc/${pid}/root/usr/local/bin/node`]);
+    await writeFile(
+      host,
+      `${STANDIN_DIR}/apiserver-standin.mjs`,
+      readFileSync(STANDIN_SCRIPT, 'utf8'),
+      '0644',
+    );
+    await writeFile(host, `${STANDIN_DIR}/tls.crt`, readFileSync(join(certDir!, 'tls.crt'), 'utf8'), '0644');
+    await writeFile(host, `${STANDIN_DIR}/tls.key`, readFileSync(join(certDir!, 'tls.key'), 'utf8'), '0600');
+    await lab.sh(
+      host,
+      [
+        'systemd-run --unit=apiserver-standin --description=' +
+          sq('apiserver-standin (test stand-in, NOT a Kubernetes API server)'),
+        '/usr/local/bin/node',
+        `${STANDIN_DIR}/apiserver-standin.mjs`,
+        `--name ${sq(host)} --cert ${STANDIN_DIR}/tls.crt --key ${STANDIN_DIR}/tls.key --port 6443`,
+      ].join(' '),
+    );
+    await lab.sh(
+      host,
+      'for i in $(seq 1 100); do curl -sfk --max-time 1 https://127.0.0.1:6443/healthz >/dev/null && exit 0; sleep 0.1; done; ' +
+        'echo "apiserver-standin did not answer on :6443" >&2; exit 1',
+    );
+  };
+
+  beforeAll(async () => {
+    lab = await startLab({ hosts: 3, log: (line) => console.log(`lab: ${line}`) });
+    try {
+      vip = `10.77.${lab.slot}.100`;
+      const project = ClusterProject.parse({
+        apiVersion: API_VERSION,
+        kind: 'Cluster',
+        metadata: { name: 'lab-ha' },
+        spec: {
+          kubernetesVersion: '1.34',
+          hosts: lab.hosts.map((h) => ({ name: h.name, address: h.address, roles: ['control-plane'] })),
+          apiEndpoint: {
+            pattern: 'keepalived-haproxy',
+            vip,
+            port: LB_PORT,
+            vrrp: { routerId: 51, interface: 'eth0' },
+          },
+        },
+      });
+      plan = generatePlan(project, { keelsonVersion: 'lab-test' });
+
+      certDir = mkdtempSync(join(tmpdir(), 'keelson-standin-'));
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          join(certDir, 'tls.key'),
+          '-out',
+          join(certDir, 'tls.crt'),
+          '-days',
+          '2',
+          '-subj',
+          '/CN=apiserver-standin',
+        ],
+        { stdio: 'ignore' },
+      );
+
+      await Promise.all(
+        lab.hosts.map(async (h) => {
+          await lab.installPackages(h.name, ['haproxy', 'keepalived', 'curl']);
+          await startStandin(h.name);
+        }),
+      );
+      // The load-balancer phase in plan order: every haproxy, then the keepalived MASTER (its
+      // script waits for the VIP), then the BACKUPs. Earlier phases (os-prep, containerd, …)
+      // prepare Kubernetes nodes and are not what this test is about.
+      const phase = plan.phases.find((p) => p.id === 'load-balancer');
+      if (!phase) throw new Error('the plan has no load-balancer phase');
+      for (const step of phase.steps) await runStep(step);
+    } catch (error) {
+      await lab.stop();
+      throw error;
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    try {
+      await lab?.stop();
+    } finally {
+      if (certDir) rmSync(certDir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs exactly the haproxy and keepalived configs the plan generated', async () => {
+    for (const h of lab.hosts) {
+      const haproxy = plan.phases
+        .flatMap((p) => p.steps)
+        .find((s) => s.id === `load-balancer/haproxy/${h.name}`);
+      const keepalived = plan.phases
+        .flatMap((p) => p.steps)
+        .find((s) => s.id === `load-balancer/keepalived/${h.name}`);
+      expect(haproxy, `haproxy step for ${h.name}`).toBeDefined();
+      expect(keepalived, `keepalived step for ${h.name}`).toBeDefined();
+      expect(await lab.sh(h.name, 'cat /etc/haproxy/haproxy.cfg')).toBe(haproxy!.files[0]!.content);
+      expect(await lab.sh(h.name, 'cat /etc/keepalived/keepalived.conf')).toBe(
+        resolvePlaceholders(keepalived!.files[0]!.content),
+      );
+      expect(
+        (await lab.sh(h.name, 'systemctl is-active haproxy keepalived apiserver-standin')).trim().split('\n'),
+      ).toEqual(['active', 'active', 'active']);
+    }
+  });
+
+  it('the VIP is held by exactly one host and answers through haproxy, balanced over every control plane', async () => {
+    expect(await vipHolders()).toHaveLength(1);
+    const health = await get(`https://${vip}:${LB_PORT}/healthz`, 3_000);
+    expect(health).toEqual({ status: 200, body: 'ok' });
+    const backends = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const answer = await get(`https://${vip}:${LB_PORT}/`, 3_000);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatch(/^apiserver-standin on h[1-3]\n$/);
+      backends.add(answer.body.trim().split(' ').pop()!);
+    }
+    // roundrobin over three healthy backends: six fresh connections reach all three.
+    expect([...backends].sort()).toEqual(['h1', 'h2', 'h3']);
+  });
+
+  it('stopping keepalived on the VIP holder moves the VIP; it answers again within 3 s', async () => {
+    const [holder] = await vipHolders();
+    expect(holder).toBeDefined();
+    const url = `https://${vip}:${LB_PORT}/healthz`;
+    expect((await get(url, 3_000)).body).toBe('ok');
+
+    // Probes start with the stop and run every 100 ms (each a fresh connection, 1 s timeout), so
+    // the timeline covers the old holder letting go, any gap, and the new holder answering.
+    const probes: Probe[] = [];
+    const stoppedAt = performance.now();
+    let stopReturnedMs: number | undefined;
+    const stopping = lab.sh(holder!, 'systemctl stop keepalived').then(() => {
+      stopReturnedMs = performance.now() - stoppedAt;
+    });
+    const inFlight: Promise<void>[] = [];
+    // Keep probing 1 s past the apparent recovery, so a flap right after it is seen too.
+    const settled = () => {
+      const at = recoveryMs(probes, stopReturnedMs);
+      return at !== undefined && performance.now() - stoppedAt > at + 1_000;
+    };
+    while (!settled() && performance.now() - stoppedAt < 10_000) {
+      const probe: Probe = { startMs: performance.now() - stoppedAt };
+      probes.push(probe);
+      inFlight.push(
+        get(url, 1_000).then(
+          (a) => {
+            probe.ok = a.status === 200 && a.body === 'ok';
+            probe.endMs = performance.now() - stoppedAt;
+          },
+          () => {
+            probe.ok = false;
+            probe.endMs = performance.now() - stoppedAt;
+          },
+        ),
+      );
+      await sleep(POLL_EVERY_MS);
+    }
+    await Promise.all([stopping, ...inFlight]);
+    const answeredAgainMs = recoveryMs(probes, stopReturnedMs);
+    const failed = probes.filter((p) => !p.ok);
+    const holdersAfter = await vipHolders();
+    console.log(
+      `failover: keepalived stopped on ${holder} (systemctl returned after ${stopReturnedMs?.toFixed(0)} ms); ` +
+        `VIP ${vip}:${LB_PORT} answered /healthz from the new holder ${holdersAfter.join(', ') || 'nobody'} ` +
+        `${answeredAgainMs?.toFixed(0) ?? 'never'} ms after the stop; ${failed.length} of ${probes.length} probes failed` +
+        (failed.length
+          ? ` (gap: first failed probe sent at ${failed[0]!.startMs.toFixed(0)} ms, last at ${failed[failed.length - 1]!.startMs.toFixed(0)} ms)`
+          : ''),
+    );
+    expect(answeredAgainMs, 'the VIP answered again').toBeDefined();
+    expect(answeredAgainMs!).toBeLessThan(FAILOVER_WINDOW_MS);
+    expect(holdersAfter).toHaveLength(1);
+    expect(holdersAfter[0]).not.toBe(holder);
+
+    // The workstation now reaches the VIP at the new holder's MAC (keepalived's gratuitous ARP).
+    const newMac = (await lab.sh(holdersAfter[0]!, 'cat /sys/class/net/eth0/address')).trim();
+    const neighbour = execFileSync('ip', ['neigh', 'show', vip], { encoding: 'utf8' });
+    expect(neighbour).toContain(newMac);
+  }, 60_000);
+
+  it("haproxy's TLS /healthz check takes a dead apiserver-standin out of rotation", async () => {
+    await lab.sh('h3', 'systemctl stop apiserver-standin');
+    // default-server inter 3s fall 3: DOWN after about 9 s; wait up to 30 s for six answers in a row without h3.
+    let cleanRun = 0;
+    const deadline = performance.now() + 30_000;
+    while (cleanRun < 6 && performance.now() < deadline) {
+      const answer = await get(`https://${vip}:${LB_PORT}/`, 2_000).catch(() => undefined);
+      cleanRun = answer?.status === 200 && !answer.body.includes(' h3') ? cleanRun + 1 : 0;
+      if (cleanRun === 0) await sleep(500);
+    }
+    expect(cleanRun, 'six answers in a row from live backends only').toBe(6);
+    const health = await get(`https://${vip}:${LB_PORT}/healthz`, 2_000);
+    expect(health.body).toBe('ok');
+  }, 60_000);
+});
