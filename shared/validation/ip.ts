@@ -18,7 +18,8 @@ export interface Cidr {
 export function parseAddress(text: string): Address | undefined {
   if (typeof text !== 'string') return undefined;
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
-  if (ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
+  // A zone id (fe80::1%eth0) only means something on one machine, never in a cluster file.
+  if (ipaddr.IPv6.isValid(text) && !text.includes('%')) return ipaddr.IPv6.parse(text);
   return undefined;
 }
 

@@ -121,7 +121,7 @@ const CASES: Record<string, { trigger: Change[]; clean: Change[] }> = {
   },
   HOST_NAME_DUPLICATE: { trigger: [(p) => (p.spec.hosts[1]!.name = 'cp1')], clean: [() => {}] },
   HOST_ADDRESS_INVALID: {
-    trigger: ['10.77.0', '10.77.0.256', 'cp1.lab', '10.77.0.1/24', '0x0a.0.0.1'].map(
+    trigger: ['10.77.0', '10.77.0.256', 'cp1.lab', '10.77.0.1/24', '0x0a.0.0.1', 'fe80::1%eth0'].map(
       (a) => (p: ClusterProject) => {
         p.spec.hosts[0]!.address = a;
       },
