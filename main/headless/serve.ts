@@ -5,9 +5,17 @@ import { startBrowserServer } from '../services/transport/browser-server';
 
 // Browser mode: the same services and renderer as the Electron app, over a loopback
 // WebSocket. For tests, and for running Keelson on a jump host behind an SSH tunnel.
-const { values } = parseArgs({
-  options: { port: { type: 'string', default: '0' }, help: { type: 'boolean', short: 'h' } },
-});
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: { port: { type: 'string', default: '0' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}. Run with --help for the options.`);
+    process.exit(2);
+  }
+}
+const values = parseOptions();
 if (values.help) {
   console.log('Usage: npm run serve [-- --port N]\nServes Keelson on http://127.0.0.1:N (loopback only).');
   process.exit(0);
@@ -23,6 +31,10 @@ const server = await startBrowserServer({
   rendererDir: join(here, '../renderer'),
   port,
   log: (line) => console.error(line),
+}).catch((error: NodeJS.ErrnoException) => {
+  const why = error.code === 'EADDRINUSE' ? `port ${port} is already in use on 127.0.0.1` : error.message;
+  console.error(`Keelson browser mode could not start: ${why}.`);
+  process.exit(1);
 });
 console.log(`Keelson browser mode is listening on 127.0.0.1 only.`);
 console.log(`Open: ${server.url}`);

@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../../shared/security/csp';
 import { ensureBuilt } from './build-output';
@@ -62,5 +64,28 @@ describe('npm run serve', () => {
     const result = spawnSync(process.execPath, ['out/main/serve.js', '--port', 'abc'], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr).toBe('--port must be a number from 0 to 65535, got "abc"\n');
+    const unknown = spawnSync(process.execPath, ['out/main/serve.js', '--host', '0.0.0.0'], {
+      encoding: 'utf8',
+    });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^Unknown option '--host'\. .*Run with --help for the options\.\n$/);
+  });
+
+  it('says in one line when the port is taken', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const result = spawnSync(process.execPath, ['out/main/serve.js', '--port', String(port)], {
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(
+        `Keelson browser mode could not start: port ${port} is already in use on 127.0.0.1.\n`,
+      );
+    } finally {
+      squatter.close();
+    }
   });
 });
