@@ -369,23 +369,27 @@ export class HostConnection {
     });
   }
 
-  /** Opens a command channel on the live connection. */
-  async openExec(command: string): Promise<ClientChannel> {
+  /**
+   * Opens a command channel and hands it to `start` synchronously, inside ssh2's callback:
+   * a fast command's output, exit status and close can arrive in the same packet batch as
+   * the channel's confirmation, and an 'exit' event has no buffer to wait in.
+   */
+  async execChannel<T>(command: string, start: (channel: ClientChannel) => Promise<T>): Promise<T> {
     const client = await this.get();
-    return new Promise((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       client.exec(command, (err, channel) => {
-        if (err)
+        if (err) {
+          const why = this.lastDrop?.message ?? err.message;
           reject(
-            this.lastDrop ??
-              new SshError(
-                'CONNECTION_LOST',
-                this.label,
-                `cannot open a channel: ${err.message}`,
-                {},
-                { cause: err },
-              ),
+            new SshError(
+              'CONNECTION_LOST',
+              this.label,
+              `cannot open a channel: ${why}`,
+              { beforeStart: true },
+              { cause: err },
+            ),
           );
-        else resolve(channel);
+        } else resolve(start(channel));
       });
     });
   }

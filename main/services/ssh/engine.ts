@@ -11,6 +11,7 @@ import { shellQuote } from './shell';
 import { expandHome, parseJumpSpec, SshConfigFile } from './ssh-config';
 import { probeSudo, wrapSudo } from './sudo';
 import type {
+  ClientChannel,
   ExecEvent,
   ExecOptions,
   ExecResult,
@@ -245,27 +246,28 @@ export class SshEngine {
             ? wrapped.stdinPrefix
             : Buffer.concat([Buffer.from(wrapped.stdinPrefix), Buffer.from(stdin)]);
     }
-    // A connection can die silently between commands; a channel that never opened ran
-    // nothing, so opening it once more on a fresh connection is safe.
-    let channel;
+    const start = (channel: ClientChannel) =>
+      runChannel(channel, {
+        onStdout: options.onStdout,
+        onStderr: options.onStderr,
+        onFlowControl: options.onFlowControl,
+        stdin,
+        signal,
+        dropReason: () => conn.dropReason(),
+        label: conn.label,
+      });
+    this.logger.log('debug', `${conn.label}: exec${options.sudo ? ' (sudo)' : ''}`);
+    let result: ExecResult;
     try {
-      channel = await abortable(conn.openExec(cmd), signal);
+      result = await abortable(conn.execChannel(cmd, start), signal);
     } catch (e) {
-      if (!(e instanceof SshError) || e.code !== 'CONNECTION_LOST') throw e;
+      // A connection can die silently between commands. Only a channel that never opened is
+      // retried: it ran nothing.
+      if (!(e instanceof SshError) || !e.details.beforeStart) throw e;
       this.logger.log('info', `${conn.label}: channel open failed on a dead connection; reconnecting once`);
       conn.close();
-      channel = await abortable(conn.openExec(cmd), signal);
+      result = await abortable(conn.execChannel(cmd, start), signal);
     }
-    this.logger.log('debug', `${conn.label}: exec started${options.sudo ? ' (sudo)' : ''}`);
-    const result = await runChannel(channel, {
-      onStdout: options.onStdout,
-      onStderr: options.onStderr,
-      onFlowControl: options.onFlowControl,
-      stdin,
-      signal,
-      dropReason: () => conn.dropReason(),
-      label: conn.label,
-    });
     this.logger.log('debug', `${conn.label}: exec finished with ${result.exitCode ?? result.signal}`);
     return result;
   }

@@ -34,6 +34,8 @@ export interface SshErrorDetails {
   /** Where the known key lives, so the user can fix it deliberately. */
   knownHostsFile?: string;
   exitCode?: number;
+  /** The command never started (its channel did not open): safe to try again. */
+  beforeStart?: boolean;
 }
 
 export class SshError extends Error {

@@ -13,15 +13,16 @@ async function probe(
   stdin?: string,
 ): Promise<{ code: number | null; out: string }> {
   const chunks: Buffer[] = [];
-  const channel = await conn.openExec(command);
-  const r = await runChannel(channel, {
-    onStdout: (c) => chunks.push(c),
-    onStderr: (c) => chunks.push(c),
-    stdin,
-    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    dropReason: () => conn.dropReason(),
-    label: conn.label,
-  });
+  const r = await conn.execChannel(command, (channel) =>
+    runChannel(channel, {
+      onStdout: (c) => chunks.push(c),
+      onStderr: (c) => chunks.push(c),
+      stdin,
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      dropReason: () => conn.dropReason(),
+      label: conn.label,
+    }),
+  );
   return { code: r.exitCode, out: Buffer.concat(chunks).toString('utf8') };
 }
 

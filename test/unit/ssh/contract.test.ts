@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { router } from '../../../main/services/router';
 import { sshEngine } from '../../../main/services/ssh/instance';
-import type { SshConnection } from '../../../shared/contract/ssh';
+import type { RunEvent, SshConnection } from '../../../shared/contract/ssh';
 import { startSshd, type Sshd } from './sshd-fixture';
 
 let sshd: Sshd;
@@ -72,7 +72,7 @@ describe('ssh contract', () => {
 
   it('streams a command as stdout/stderr events, then the exit code', async () => {
     const c = client();
-    const events = [];
+    const events: RunEvent[] = [];
     for await (const ev of await c.ssh.run({
       host: deploy(),
       command: 'printf "a\\n"; printf "b\\n" >&2; whoami; exit 4',
