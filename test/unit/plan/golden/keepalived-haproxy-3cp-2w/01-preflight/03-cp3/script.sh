@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+set -euo pipefail
+fail() { echo "keelson: $*" >&2; exit 1; }
+warn() { echo "keelson: warning: $*" >&2; }
+[ "$(id -u)" -eq 0 ] || fail "steps must run as root (the executor uses sudo for non-root users)"
+# shellcheck disable=SC1091 # /etc/os-release exists on every distribution we support
+. /etc/os-release
+like=" ${ID:-} ${ID_LIKE:-} "
+case "$like" in *" debian "*|*" ubuntu "*) ;; *) fail "expected Debian or Ubuntu, found ${PRETTY_NAME:-unknown}" ;; esac
+commands=('systemctl' 'ip' 'ss' 'awk' 'sed' 'grep' 'install' 'tee')
+for cmd in "${commands[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || fail "required command $cmd is missing"
+done
+command -v curl >/dev/null 2>&1 || warn "curl is missing: the package step installs it"
+address='10.77.0.13'
+ip -o addr show | awk '{print $4}' | grep -q "^${address}/" || fail "address ${address} is not configured on this host"
+cpus=$(nproc)
+[ "$cpus" -ge 2 ] || fail "control planes need at least 2 CPUs, found $cpus"
+mem_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)
+[ "$mem_mb" -ge 1700 ] || fail "control planes need at least 1700 MB of memory, found ${mem_mb} MB"
+swap_kb=$(awk 'NR > 1 {sum += $3} END {print sum + 0}' /proc/swaps)
+[ "$swap_kb" -eq 0 ] || echo "keelson: swap in use (${swap_kb} kB): os-prep turns it off"
+ports=('2379' '2380' '6443' '8443' '10250' '10257' '10259')
+for port in "${ports[@]}"; do
+  holder=$(ss -Htlnp "( sport = :${port} )" 2>/dev/null || true)
+  [ -z "$holder" ] && continue
+  if printf '%s' "$holder" | grep -Eq '"(kube-apiserver|etcd|kubelet|kube-controller|kube-scheduler|kube-proxy|haproxy|nginx)'; then
+    echo "keelson: port ${port} already held by a Kubernetes/LB process (re-run)"
+  else
+    fail "TCP port ${port} is in use: $holder"
+  fi
+done
+if command -v timedatectl >/dev/null 2>&1; then
+  synced=$(timedatectl show -p NTPSynchronized --value 2>/dev/null || echo unknown)
+  [ "$synced" = yes ] || warn "clock not NTP-synchronized ($synced): certificates and etcd need synced clocks"
+else
+  warn "timedatectl not found: cannot tell whether the clock is synchronized"
+fi
+install -d -m 0700 '/run/keelson/outputs'
+( umask 077; printf '%s' "$(hostname)" > '/run/keelson/outputs/hostname.cp3' )
+install -d -m 0700 '/run/keelson/outputs'
+( umask 077; printf '%s' "$(cat /etc/machine-id)" > '/run/keelson/outputs/machine-id.cp3' )
+uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null || echo "unavailable-${address}")
+install -d -m 0700 '/run/keelson/outputs'
+( umask 077; printf '%s' "$uuid" > '/run/keelson/outputs/product-uuid.cp3' )
+mac=$(ip -o addr show | awk -v a="${address}" 'index($4, a "/") == 1 {print $2}' | head -n 1 | xargs -r -I{} cat /sys/class/net/{}/address)
+install -d -m 0700 '/run/keelson/outputs'
+( umask 077; printf '%s' "$mac" > '/run/keelson/outputs/mac.cp3' )
+echo "keelson: preflight passed on $(hostname)"

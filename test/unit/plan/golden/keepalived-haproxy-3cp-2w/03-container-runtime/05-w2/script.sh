@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+set -euo pipefail
+fail() { echo "keelson: $*" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q 'ca-certificates' 'curl'
+install -d -m 0755 /etc/apt/keyrings
+# shellcheck disable=SC1091 # /etc/os-release exists on every supported distribution
+. /etc/os-release
+docker_base='https://download.docker.com/linux'
+curl -fsSL "${docker_base}/${ID}/gpg" -o /etc/apt/keyrings/docker.asc
+chmod 0644 /etc/apt/keyrings/docker.asc
+printf 'deb [signed-by=/etc/apt/keyrings/docker.asc] %s/%s %s stable\n' "$docker_base" "$ID" "$VERSION_CODENAME" > /etc/apt/sources.list.d/docker.list
+apt-get update -q
+apt-get install -y -q containerd.io
+installed=$(containerd --version | awk '{print $3}' | sed 's/^v//' | cut -d. -f1)
+[ "$installed" = '2' ] || fail "containerd $installed.x installed, but the project says 2.x (spec.containerd.major decides the config layout)"
+pause='registry.k8s.io/pause:3.10.1'
+new='/etc/containerd/config.toml.keelson-new'
+install -d -m 0755 /etc/containerd
+# Start from the defaults of the installed containerd, then change only what kubeadm needs.
+containerd config default > "$new"
+grep -Eq '^version = 3' "$new" || fail 'containerd 2.x should write config version 3'
+sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' "$new"
+# Some 2.0.x defaults omit the key: a bare sed would silently change nothing.
+if ! grep -Eq '^[[:space:]]*SystemdCgroup = true' "$new"; then
+  sed -i '/^[[:space:]]*\[plugins\.'\''io\.containerd\.cri\.v1\.runtime'\''\.containerd\.runtimes\.runc\.options\]/a\            SystemdCgroup = true' "$new"
+fi
+grep -Eq '^[[:space:]]*SystemdCgroup = true' "$new" || fail 'SystemdCgroup = true could not be set: [plugins.'\''io.containerd.cri.v1.runtime'\''.containerd.runtimes.runc.options] not found in the default config'
+sed -i -E "s#^([[:space:]]*sandbox = ).*#\1'${pause}'#" "$new"
+grep -Eq "^[[:space:]]*sandbox = .${pause}.$" "$new" || fail "sandbox image is not ${pause} (kubeadm's pause image)"
+mv "$new" '/etc/containerd/config.toml'
+systemctl enable containerd
+systemctl restart containerd
+for _ in $(seq 1 30); do crictl info >/dev/null 2>&1 && break; sleep 1; done
+crictl info >/dev/null || fail 'containerd does not answer on its CRI socket'

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+set -euo pipefail
+fail() { echo "keelson: $*" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q 'apt-transport-https' 'ca-certificates' 'curl' 'gpg' 'conntrack' 'socat' 'ipset'
+install -d -m 0755 '/etc/apt/keyrings'
+curl -fsSL 'https://pkgs.k8s.io/core:/stable:/v1.35/deb/Release.key' | gpg --dearmor --yes -o '/etc/apt/keyrings/kubernetes-apt-keyring.gpg'
+chmod 0644 '/etc/apt/keyrings/kubernetes-apt-keyring.gpg'
+apt-get update -q
+apt-mark unhold kubelet kubeadm kubectl >/dev/null
+apt-get install -y -q --allow-change-held-packages 'kubelet' 'kubeadm' 'kubectl'
+apt-mark hold kubelet kubeadm kubectl
+systemctl enable kubelet
+kubeadm version -o short | grep -q '^v1\.35\.' || fail 'kubeadm is not v1.35.x'
