@@ -14,7 +14,9 @@ for p in "$@"; do include="$include,$p"; done
 # A build killed midway leaves debootstrap's /proc (and maybe /dev) mounts inside: unmount them
 # before deleting, and never let rm cross into another filesystem.
 clear_tmp() {
-  grep -F " $dir.tmp/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m"; done
+  awk -v p="$dir.tmp/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+    umount -l "$m"
+  done
   rm -rf --one-file-system "$dir.tmp"
 }
 trap clear_tmp ERR

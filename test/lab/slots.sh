@@ -31,7 +31,8 @@ owner_alive() {
 # The container's PID 1 is a child of nspawn that does not die with it: the one whose NSpid ends in 1.
 container_inits() {
   local child
-  for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+  cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | while read -r child; do
+    [ -n "$child" ] || continue
     if awk '/^NSpid:/ { exit !($NF == 1) }' "/proc/$child/status" 2>/dev/null; then echo "$child"; fi
   done
 }
