@@ -1,4 +1,5 @@
 import './store/zod-config';
+import './store/zod-config';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { CanvasView } from './canvas/CanvasView';

@@ -8,7 +8,7 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect, useMemo } from 'react';
+import { type DragEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { useDesign } from '../store/design';
 import { updateHost, type XY } from '../store/edits';
 import { badgesOf } from '../store/findings';
@@ -21,6 +21,7 @@ import { NODE_TYPES } from './nodes';
 /** Above this many nodes only those in view are rendered: keeps 500-host clusters fluid. */
 const VISIBLE_ONLY_ABOVE = 150;
 const MULTI_SELECT_KEYS = ['Shift', 'Control', 'Meta'];
+const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.2 };
 
 function minimapColor(node: CanvasNode): string {
   const kind = node.type === 'endpoint' ? 'vip' : primaryRole(node.data.host.roles);
@@ -43,6 +44,8 @@ export function CanvasView() {
     [project, dragging, selection, badges, measured, derive],
   );
   const edges = useMemo(() => (project ? deriveEdges(project) : []), [project]);
+  // Fit an opened design once; an empty canvas keeps its viewport, so drops land where aimed.
+  const [fitOnOpen] = useState(() => nodes.length > 0);
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
     const store = useDesign.getState();
@@ -115,7 +118,7 @@ export function CanvasView() {
 
   const autoLayout = useCallback(() => {
     useDesign.getState().apply((p) => ({ ...p, canvas: { ...p.canvas, positions: layoutTiers(p) } }));
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.15, duration: 200 }));
+    requestAnimationFrame(() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 }));
   }, [flow]);
 
   return (
@@ -128,8 +131,8 @@ export function CanvasView() {
         onConnect={onConnect}
         onPaneClick={() => useDesign.getState().select([])}
         colorMode={theme}
-        fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
+        fitView={fitOnOpen}
+        fitViewOptions={FIT_OPTIONS}
         minZoom={0.05}
         deleteKeyCode={null}
         multiSelectionKeyCode={MULTI_SELECT_KEYS}
@@ -143,7 +146,7 @@ export function CanvasView() {
           <button type="button" onClick={autoLayout} data-testid="auto-layout">
             Auto-layout
           </button>
-          <button type="button" onClick={() => void flow.fitView({ padding: 0.15, duration: 200 })}>
+          <button type="button" onClick={() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 })}>
             Zoom to fit
           </button>
         </Panel>

@@ -1,6 +1,10 @@
 import type { ApiEndpoint, EndpointPattern } from '../../../shared/model/cluster';
 import { NODE_LOCAL_EDGE_LIMIT } from '../canvas/graph';
 import { useDesign } from '../store/design';
+import { NODE_HEIGHT, NODE_WIDTH } from '../canvas/layout';
+import { placeEndpoint, portFor } from '../store/edits';
+
+const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
 import { CheckField, NumberField, SelectField, TextField } from './fields';
 
 export const PATTERNS: { value: EndpointPattern; label: string }[] = [
@@ -29,7 +33,11 @@ export function EndpointProperties({ endpoint }: { endpoint: ApiEndpoint }) {
   const apply = useDesign((s) => s.apply);
   const edit = (field: string, change: Partial<ApiEndpoint>) =>
     apply(
-      (p) => ({ ...p, spec: { ...p.spec, apiEndpoint: { ...p.spec.apiEndpoint, ...change } } }),
+      (p) =>
+        placeEndpoint(
+          { ...p, spec: { ...p.spec, apiEndpoint: { ...p.spec.apiEndpoint, ...change } } },
+          NODE_SIZE,
+        ),
       `endpoint:${field}`,
     );
   const vrrp = (field: string, change: Partial<ApiEndpoint['vrrp']>) =>
@@ -49,10 +57,11 @@ export function EndpointProperties({ endpoint }: { endpoint: ApiEndpoint }) {
         options={PATTERNS}
         hint={PATTERN_NOTES[endpoint.pattern]}
         onChange={(pattern) =>
-          edit(
-            'pattern',
-            pattern === 'node-local' ? { pattern, vip: undefined } : { pattern, vip: endpoint.vip ?? '' },
-          )
+          edit('pattern', {
+            pattern,
+            port: portFor(pattern, endpoint.port),
+            vip: pattern === 'node-local' ? undefined : (endpoint.vip ?? ''),
+          })
         }
       />
       {hasVip && (

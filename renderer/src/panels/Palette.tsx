@@ -2,6 +2,7 @@ import { useReactFlow } from '@xyflow/react';
 import type { DragEvent } from 'react';
 import { NODE_HEIGHT, NODE_WIDTH } from '../canvas/layout';
 import { useDesign } from '../store/design';
+import { freeSpot } from '../store/edits';
 import { DRAG_MIME, KINDS, type NodeKind } from '../store/node-kinds';
 
 function onDragStart(event: DragEvent, kind: NodeKind) {
@@ -15,16 +16,15 @@ export function Palette() {
   const flow = useReactFlow();
 
   const addInView = (kind: NodeKind) => {
+    const project = useDesign.getState().history?.present;
+    if (!project) return;
     const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
-    const count = useDesign.getState().history?.present.spec.hosts.length ?? 0;
-    // Centre of the visible canvas, stepped so repeated clicks do not stack nodes exactly.
     const centre = canvas
       ? flow.screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
       : { x: 0, y: 0 };
-    const step = (count % 6) * 24;
-    useDesign
-      .getState()
-      .addNode(kind, { x: centre.x - NODE_WIDTH / 2 + step, y: centre.y - NODE_HEIGHT / 2 + step });
+    const size = { width: NODE_WIDTH, height: NODE_HEIGHT };
+    const at = freeSpot(project, { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT / 2 }, size);
+    useDesign.getState().addNode(kind, at);
   };
 
   return (

@@ -6,12 +6,15 @@ import { type ReactNode, useEffect, useId, useState } from 'react';
  */
 
 export function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: ReactNode }) {
+  // The hint sits outside the <label> so it does not become part of the input's name.
   return (
-    <label className="field">
-      <span className="field-label">{label}</span>
-      {children}
+    <div className="field">
+      <label className="field">
+        <span className="field-label">{label}</span>
+        {children}
+      </label>
       {hint && <span className="field-hint">{hint}</span>}
-    </label>
+    </div>
   );
 }
 

@@ -85,14 +85,25 @@ export function addEndpoint(project: ClusterProject, at: XY): { project: Cluster
       apiEndpoint: {
         ...endpoint,
         pattern: switchPattern ? 'keepalived-haproxy' : endpoint.pattern,
+        port: switchPattern ? portFor('keepalived-haproxy', endpoint.port) : endpoint.port,
         vip: endpoint.vip ?? '',
       },
     },
   };
   const note = switchPattern
-    ? `The "${endpoint.pattern}" pattern has no VIP, so the endpoint pattern was switched to keepalived-haproxy. Change it in the VIP's properties.`
+    ? `The "${endpoint.pattern}" pattern has no VIP, so the endpoint pattern was switched to keepalived-haproxy (port ${portFor('keepalived-haproxy', endpoint.port)}). Change it in the VIP's properties.`
     : undefined;
   return { project: withPositions(next, { ...positionsOf(project), [ENDPOINT_ID]: at }), note };
+}
+
+/**
+ * The endpoint port that fits a newly chosen pattern: a proxy on the control planes cannot
+ * take 6443 (the API server has it), so it moves to 8443; node-local proxies must be on 6443.
+ */
+export function portFor(pattern: EndpointPattern, current: number): number {
+  if ((pattern === 'keepalived-haproxy' || pattern === 'keepalived-nginx') && current === 6443) return 8443;
+  if (pattern === 'node-local') return 6443;
+  return current;
 }
 
 /** Removes hosts (and the VIP node when its id is listed); clears ssh.via pointing at removed bastions. */
@@ -198,4 +209,41 @@ export function pasteNodes(
 
 export function movePositions(project: ClusterProject, moved: Record<string, XY>): ClusterProject {
   return withPositions(project, { ...positionsOf(project), ...moved });
+}
+
+/**
+ * A spot near `want` where a node of `size` overlaps no other node: tried in rings around
+ * `want`, so click-to-add never hides a node under another.
+ */
+export function freeSpot(project: ClusterProject, want: XY, size: { width: number; height: number }): XY {
+  const taken = Object.values(positionsOf(project));
+  const gapX = size.width + 20;
+  const gapY = size.height + 20;
+  const free = (p: XY) => taken.every((t) => Math.abs(t.x - p.x) >= gapX || Math.abs(t.y - p.y) >= gapY);
+  for (let ring = 0; ring < 50; ring++)
+    for (let dy = -ring; dy <= ring; dy++)
+      for (let dx = -ring; dx <= ring; dx++) {
+        if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
+        const p = { x: want.x + dx * gapX, y: want.y + dy * gapY };
+        if (free(p)) return p;
+      }
+  return want;
+}
+
+/** Where a VIP node that appears through a pattern change goes: centred above the control planes. */
+export function placeEndpoint(
+  project: ClusterProject,
+  size: { width: number; height: number },
+): ClusterProject {
+  const positions = positionsOf(project);
+  if (!hasEndpointNode(project) || positions[ENDPOINT_ID]) return project;
+  const cps = project.spec.hosts.filter((h) => h.roles.includes('control-plane') && positions[h.name]);
+  const xs = cps.map((h) => positions[h.name]!.x);
+  const want = cps.length
+    ? {
+        x: (Math.min(...xs) + Math.max(...xs)) / 2,
+        y: Math.min(...cps.map((h) => positions[h.name]!.y)) - size.height - 70,
+      }
+    : { x: 0, y: -size.height - 70 };
+  return withPositions(project, { ...positions, [ENDPOINT_ID]: freeSpot(project, want, size) });
 }
