@@ -1,5 +1,4 @@
 import './store/zod-config';
-import './store/zod-config';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { CanvasView } from './canvas/CanvasView';
