@@ -1,0 +1,178 @@
+import { isDefinedError, safe } from '@orpc/client';
+import { useState, type CSSProperties, type FormEvent } from 'react';
+import { connectionOf, type ConnectionFacts, type HostKey } from '../../../shared/contract/ssh';
+import type { Host } from '../../../shared/model/cluster';
+import { getClient } from '../transport/client';
+
+/**
+ * "Test connection" for one host (through its bastion chain): logs in, shows OS, kernel,
+ * CPUs, memory and how sudo behaves, or asks the user to check and accept an unknown host
+ * key. A missing password/passphrase is asked for here and sent to main's write-only secret
+ * store at once; this component never keeps a secret value after sending it.
+ */
+export interface TestConnectionProps {
+  host: Host;
+  /** Jump hosts, outermost first (the host's bastion, and that bastion's own bastion…). */
+  via?: Host[];
+}
+
+type State =
+  | { kind: 'idle' }
+  | { kind: 'testing' }
+  | { kind: 'ok'; facts: ConnectionFacts }
+  | { kind: 'host-key'; target: string; hostKey: HostKey }
+  | { kind: 'host-key-changed'; message: string; hostKey: HostKey; known: string[] }
+  | { kind: 'secret'; name: string }
+  | { kind: 'error'; message: string };
+
+const box: CSSProperties = {
+  border: '1px solid var(--border)',
+  borderRadius: 6,
+  padding: 8,
+  marginTop: 8,
+  background: 'var(--panel)',
+};
+const mono: CSSProperties = { fontFamily: 'ui-monospace, monospace', wordBreak: 'break-all' };
+
+export function TestConnection({ host, via = [] }: TestConnectionProps) {
+  const [state, setState] = useState<State>({ kind: 'idle' });
+
+  async function test() {
+    setState({ kind: 'testing' });
+    const [error, facts] = await safe(
+      getClient().ssh.testConnection({ host: connectionOf(host), via: via.map(connectionOf) }),
+    );
+    if (!error) return setState({ kind: 'ok', facts });
+    if (isDefinedError(error)) {
+      switch (error.code) {
+        case 'HOST_KEY_UNKNOWN':
+          return setState({ kind: 'host-key', target: error.data.target, hostKey: error.data.hostKey });
+        case 'HOST_KEY_CHANGED':
+          return setState({
+            kind: 'host-key-changed',
+            message: error.message,
+            hostKey: error.data.hostKey,
+            known: error.data.knownFingerprints,
+          });
+        case 'SECRET_MISSING':
+          return setState({ kind: 'secret', name: error.data.name });
+        default:
+          return setState({ kind: 'error', message: error.message });
+      }
+    }
+    setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+
+  async function accept(hostKey: HostKey) {
+    setState({ kind: 'testing' });
+    const [error] = await safe(getClient().ssh.acceptHostKey(hostKey));
+    if (error) return setState({ kind: 'error', message: error.message });
+    // A chain may have more unknown keys (bastion first, then the host): test again.
+    await test();
+  }
+
+  async function sendSecret(event: FormEvent<HTMLFormElement>, name: string) {
+    event.preventDefault();
+    const input = event.currentTarget.elements.namedItem('secret') as HTMLInputElement | null;
+    const value = input?.value ?? '';
+    if (input) input.value = ''; // the field is uncontrolled: React state never holds the value
+    if (!value) return;
+    const [error] = await safe(getClient().ssh.secrets.set({ name, value }));
+    if (error) return setState({ kind: 'error', message: error.message });
+    await test();
+  }
+
+  return (
+    <section aria-label="Test connection" data-testid="test-connection">
+      <button type="button" onClick={() => void test()} disabled={state.kind === 'testing'}>
+        {state.kind === 'testing' ? 'Testing…' : 'Test connection'}
+      </button>
+      {via.length > 0 && (
+        <span className="muted" style={{ marginLeft: 8 }}>
+          via {via.map((h) => h.name).join(' → ')}
+        </span>
+      )}
+
+      {state.kind === 'ok' && (
+        <dl style={box} data-testid="connection-facts">
+          <dt>OS</dt>
+          <dd>{state.facts.os}</dd>
+          <dt>Kernel</dt>
+          <dd>{state.facts.kernel}</dd>
+          <dt>CPUs</dt>
+          <dd>{state.facts.cpus}</dd>
+          <dt>Memory</dt>
+          <dd>{(state.facts.memoryMb / 1024).toFixed(1)} GiB</dd>
+          <dt>sudo</dt>
+          <dd title={state.facts.sudoDetail}>
+            {state.facts.sudo === 'passwordless'
+              ? 'passwordless'
+              : state.facts.sudo === 'with-password'
+                ? 'with password'
+                : 'no'}
+            {state.facts.sudo === 'no' && <span className="muted"> — {state.facts.sudoDetail}</span>}
+          </dd>
+          <dt>Host key</dt>
+          <dd style={mono}>
+            {state.facts.hostKey.keyType} {state.facts.hostKey.fingerprint}
+          </dd>
+        </dl>
+      )}
+
+      {state.kind === 'host-key' && (
+        <div style={box} role="alertdialog" aria-label="Unknown host key">
+          <p>
+            First connection to <strong>{state.target}</strong>. Check that this is the host&apos;s key (on
+            the host:{' '}
+            <code>
+              ssh-keygen -lf /etc/ssh/ssh_host_{state.hostKey.keyType.replace(/^ssh-|-.*$/g, '')}_key.pub
+            </code>
+            ):
+          </p>
+          <p style={mono} data-testid="host-key-fingerprint">
+            {state.hostKey.keyType} {state.hostKey.fingerprint}
+          </p>
+          <button type="button" onClick={() => void accept(state.hostKey)}>
+            Accept
+          </button>{' '}
+          <button
+            type="button"
+            onClick={() => setState({ kind: 'error', message: 'Host key rejected: not connected.' })}
+          >
+            Reject
+          </button>
+        </div>
+      )}
+
+      {state.kind === 'host-key-changed' && (
+        <div style={{ ...box, borderColor: 'var(--error)' }} role="alert">
+          <p style={{ color: 'var(--error)' }}>
+            <strong>Host key changed — connection refused.</strong>
+          </p>
+          <p>
+            Now presented: <span style={mono}>{state.hostKey.fingerprint}</span>
+            <br />
+            On record: <span style={mono}>{state.known.join(', ')}</span>
+          </p>
+          <p className="muted">{state.message}</p>
+        </div>
+      )}
+
+      {state.kind === 'secret' && (
+        <form style={box} onSubmit={(e) => void sendSecret(e, state.name)}>
+          <label>
+            Secret <code>{state.name}</code> is not set:{' '}
+            <input name="secret" type="password" autoComplete="off" aria-label={`Value of ${state.name}`} />
+          </label>{' '}
+          <button type="submit">Save and test</button>
+        </form>
+      )}
+
+      {state.kind === 'error' && (
+        <p style={{ ...box, color: 'var(--error)' }} role="alert">
+          {state.message}
+        </p>
+      )}
+    </section>
+  );
+}
