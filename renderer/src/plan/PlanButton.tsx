@@ -1,5 +1,6 @@
 import { useDesign } from '../store/design';
 import { usePlanView } from './planView';
+import './plan.css';
 
 /** Header button: shows the open cluster's deploy plan in place of the canvas (and back). */
 export function PlanButton() {
@@ -11,6 +12,7 @@ export function PlanButton() {
       disabled={!open}
       aria-pressed={visible}
       onClick={visible ? hide : show}
+      className="plan-toggle"
       title="What a deploy would run, host by host"
       data-testid="open-plan"
     >
