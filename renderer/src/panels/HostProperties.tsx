@@ -4,6 +4,7 @@ import { hostNameProblem, renameHost, updateHost } from '../store/edits';
 import { labelsToText, parseLabels, parseTaints, taintsToText } from '../store/labels-text';
 import { KINDS } from '../store/node-kinds';
 import { CheckField, CommitField, NumberField, SelectField, TextField } from './fields';
+import { TestConnection } from './TestConnection';
 
 const ROLES = KINDS.filter((k) => k.kind !== 'vip') as { kind: HostRole; label: string }[];
 type AuthType = SshAuth['type'];
@@ -13,6 +14,21 @@ function authOf(type: AuthType, old: SshAuth): SshAuth {
   if (type === 'key') return { type: 'key', keyFile: '~/.ssh/id_ed25519' };
   if (type === 'password') return { type: 'password', passwordRef: 'ssh-password' };
   return { type: 'agent' };
+}
+
+/** The bastions a host is reached through, outermost first (a cycle stops the walk). */
+function jumpChain(host: Host, hosts: readonly Host[]): Host[] {
+  const chain: Host[] = [];
+  const seen = new Set([host.name]);
+  let next = host.ssh.via;
+  while (next && !seen.has(next)) {
+    const bastion = hosts.find((h) => h.name === next);
+    if (!bastion) break;
+    seen.add(next);
+    chain.unshift(bastion);
+    next = bastion.ssh.via;
+  }
+  return chain;
 }
 
 /** Optional text: an emptied field removes the setting instead of storing "". */
@@ -144,6 +160,7 @@ export function HostProperties({ host }: { host: Host }) {
           onChange={(v) => ssh('sudoPasswordRef', { sudoPasswordRef: orUndefined(v) })}
         />
       </fieldset>
+      {host.address !== '' && <TestConnection host={host} via={jumpChain(host, hosts)} />}
       <CommitField
         label="Labels"
         multiline

@@ -4,6 +4,7 @@ import type { ClusterEntry, TemplateEntry } from '../../../shared/contract/works
 import { fillMissingPositions } from '../canvas/layout';
 import { useDesign } from '../store/design';
 import { getClient } from '../transport/client';
+import { dropDraft, keepDraft, moveDraft, newerDraft } from './drafts';
 
 const LAST_CLUSTER_KEY = 'keelson.lastCluster';
 /** Autosave waits this long after the last change, so a burst of typing is one write. */
@@ -82,11 +83,21 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       });
       return;
     }
-    const project = fillMissingPositions(parsed.data);
     lastSaved = parsed.data;
-    useDesign.getState().load(project);
+    const modifiedAt = get().clusters.find((c) => c.id === id)?.modifiedAt;
+    const draft = newerDraft(id, modifiedAt);
+    useDesign.getState().load(fillMissingPositions(draft ?? parsed.data));
+    if (draft)
+      useDesign.setState({
+        notice:
+          'Restored changes the file could not take yet (see the header); they are saved once the design is complete enough.',
+      });
     localStorage.setItem(LAST_CLUSTER_KEY, id);
-    set({ currentId: id, openError: null, save: { state: 'idle' } });
+    set({
+      currentId: id,
+      openError: null,
+      save: draft ? { state: 'failed', error: 'restored unsaved changes' } : { state: 'idle' },
+    });
   };
 
   return {
@@ -138,6 +149,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       try {
         await get().saveNow();
         const renamed = await getClient().workspace.rename({ id, newId });
+        moveDraft(id, renamed.id);
         if (get().currentId === id) {
           set({ currentId: renamed.id });
           localStorage.setItem(LAST_CLUSTER_KEY, renamed.id);
@@ -151,6 +163,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     async deleteCluster(id) {
       try {
         await getClient().workspace.delete({ id });
+        dropDraft(id);
         if (get().currentId === id) get().closeCluster();
         if (get().openError?.id === id) set({ openError: null });
         if (localStorage.getItem(LAST_CLUSTER_KEY) === id) localStorage.removeItem(LAST_CLUSTER_KEY);
@@ -175,9 +188,11 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       try {
         const result = await getClient().workspace.save({ id, project });
         lastSaved = project;
+        dropDraft(id);
         // A later edit may have happened while saving: it gets its own autosave.
         set({ save: { state: 'saved', at: result.savedAt } });
       } catch (error) {
+        keepDraft(id, project);
         set({ save: { state: 'failed', error: describeError(error, project) } });
       }
     },
