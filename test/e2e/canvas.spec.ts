@@ -7,7 +7,10 @@ import { expect, SCREENSHOT_DIR, test } from './fixtures';
 
 // The services run inside this test process (fixtures.ts): point the workspace at a fresh folder.
 const home = mkdtempSync(join(tmpdir(), 'keelson-canvas-'));
-process.env.KEELSON_HOME = home;
+// Set per file before its tests: every test's server is a fresh child that inherits it.
+test.beforeAll(() => {
+  process.env.KEELSON_HOME = home;
+});
 const workspace = join(home, 'workspace');
 
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
@@ -136,6 +139,9 @@ test('design a 3-CP cluster by drag and drop, fix every problem, and get it back
 
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await app.screenshot({ path: `${SCREENSHOT_DIR}/canvas.png` });
+  await app.emulateMedia({ colorScheme: 'dark' });
+  await expect(app.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await app.screenshot({ path: `${SCREENSHOT_DIR}/canvas-dark.png` });
 });
 
 test('undo and redo: adding nodes and editing an address', async ({ app }) => {

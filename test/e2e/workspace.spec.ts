@@ -7,7 +7,10 @@ import { expect, test } from './fixtures';
 
 // The server (a child of this test process) inherits the environment: a fresh workspace folder.
 const home = mkdtempSync(join(tmpdir(), 'keelson-workspace-'));
-process.env.KEELSON_HOME = home;
+// Set per file before its tests: every test's server is a fresh child that inherits it.
+test.beforeAll(() => {
+  process.env.KEELSON_HOME = home;
+});
 const workspace = join(home, 'workspace');
 mkdirSync(workspace, { recursive: true });
 const file = (id: string) => join(workspace, `${id}.keelson.yaml`);
