@@ -25,6 +25,10 @@ const FAILOVER_WINDOW_MS = 3_000;
 const POLL_EVERY_MS = 100;
 
 const sq = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+/** The MAC the root namespace's ARP entry for `ip` points at, if any. */
+function neighbourMac(ip: string): string | undefined {
+  return /lladdr (\S+)/.exec(execFileSync('ip', ['neigh', 'show', ip], { encoding: 'utf8' }))?.[1];
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the executor does with placeholders, with test values; anything left unresolved is a bug. */
@@ -43,17 +47,20 @@ interface Probe {
   startMs: number;
   endMs?: number;
   ok?: boolean;
+  /** The workstation's ARP entry for the VIP when the probe was sent (which MAC it goes to). */
+  mac?: string;
 }
 
 /**
  * When the VIP was serving again for good: the end of the first successful probe sent after the
- * last failed one — and, in any case, after keepalived had stopped on the old holder (until then
- * the old holder may still be the one answering). Undefined while that has not happened.
+ * last failed one (the old holder had let go by then, so the new one answered). With no failed
+ * probe at all, the first success sent after keepalived had stopped on the old holder (before
+ * that, the old holder may still be the one answering). Undefined while neither has happened.
  */
 function recoveryMs(probes: Probe[], stopReturnedMs: number | undefined): number | undefined {
-  if (stopReturnedMs === undefined) return undefined;
   const lastFailure = probes.reduce((last, p) => (p.ok === false ? Math.max(last, p.startMs) : last), -1);
-  const after = Math.max(lastFailure, stopReturnedMs);
+  const after = lastFailure >= 0 ? lastFailure : stopReturnedMs;
+  if (after === undefined) return undefined;
   const good = probes.filter((p) => p.ok && p.startMs > after && p.endMs !== undefined);
   return good.length ? Math.min(...good.map((p) => p.endMs!)) : undefined;
 }
@@ -121,6 +128,12 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
     execFileSync('mkdir', ['-p', `/proc/${pid}/root${STANDIN_DIR}`]);
     copyFileSync(process.execPath, `/proc/${pid}/root/usr/local/bin/node`);
     execFileSync('chmod', ['0755', `/proc/${pid}/root/usr/local/bin/node`]);
+    const runs = await lab.exec(host, '/usr/local/bin/node --version');
+    if (runs.code !== 0)
+      throw new Error(
+        `this machine's node (${process.execPath}) does not run inside a bookworm lab host, so the ` +
+          `apiserver-standin cannot start there: ${runs.stderr.trim()}`,
+      );
     await writeFile(
       host,
       `${STANDIN_DIR}/apiserver-standin.mjs`,
@@ -272,7 +285,7 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
       return at !== undefined && performance.now() - stoppedAt > at + 1_000;
     };
     while (!settled() && performance.now() - stoppedAt < 10_000) {
-      const probe: Probe = { startMs: performance.now() - stoppedAt };
+      const probe: Probe = { startMs: performance.now() - stoppedAt, mac: neighbourMac(vip) };
       probes.push(probe);
       inFlight.push(
         get(url, 1_000).then(
@@ -300,6 +313,30 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
           ? ` (gap: first failed probe sent at ${failed[0]!.startMs.toFixed(0)} ms, last at ${failed[failed.length - 1]!.startMs.toFixed(0)} ms)`
           : ''),
     );
+    if (
+      answeredAgainMs === undefined ||
+      answeredAgainMs >= FAILOVER_WINDOW_MS ||
+      process.env.KEELSON_LAB_VERBOSE
+    ) {
+      // Say why: which MAC the workstation sent to, probe by probe, and what each keepalived did.
+      const macs = Object.fromEntries(
+        await Promise.all(
+          lab.hosts.map(async (h) => [
+            (await lab.sh(h.name, 'cat /sys/class/net/eth0/address')).trim(),
+            h.name,
+          ]),
+        ),
+      ) as Record<string, string>;
+      console.log(
+        probes
+          .map((p) => `${p.startMs.toFixed(0)}ms ${p.ok ? 'ok ' : 'ERR'} → ${macs[p.mac ?? ''] ?? p.mac}`)
+          .join('\n'),
+      );
+      for (const h of lab.hosts)
+        console.log(
+          `${h.name}:\n${(await lab.exec(h.name, 'journalctl -u keepalived -o short-precise --no-pager | tail -n 25')).stdout}`,
+        );
+    }
     expect(answeredAgainMs, 'the VIP answered again').toBeDefined();
     expect(answeredAgainMs!).toBeLessThan(FAILOVER_WINDOW_MS);
     expect(holdersAfter).toHaveLength(1);
@@ -307,8 +344,7 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
 
     // The workstation now reaches the VIP at the new holder's MAC (keepalived's gratuitous ARP).
     const newMac = (await lab.sh(holdersAfter[0]!, 'cat /sys/class/net/eth0/address')).trim();
-    const neighbour = execFileSync('ip', ['neigh', 'show', vip], { encoding: 'utf8' });
-    expect(neighbour).toContain(newMac);
+    expect(neighbourMac(vip)).toBe(newMac);
   }, 60_000);
 
   it("haproxy's TLS /healthz check takes a dead apiserver-standin out of rotation", async () => {
