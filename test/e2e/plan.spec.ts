@@ -7,7 +7,10 @@ import { expect, SCREENSHOT_DIR, test } from './fixtures';
 
 // The services run inside this test process (fixtures.ts): point the workspace at a fresh folder.
 const home = mkdtempSync(join(tmpdir(), 'keelson-plan-e2e-'));
-process.env.KEELSON_HOME = home;
+// Set per file before its tests: every test's server is a fresh child that inherits it.
+test.beforeAll(() => {
+  process.env.KEELSON_HOME = home;
+});
 const workspace = join(home, 'workspace');
 
 /** Every file under `dir`, as sorted paths relative to it. */
@@ -76,6 +79,11 @@ test('the Plan view shows the generated haproxy config, exports it, and matches 
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await app.screenshot({ path: `${SCREENSHOT_DIR}/plan-haproxy.png` });
 
+  await app.emulateMedia({ colorScheme: 'dark' });
+  await expect(app.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await app.screenshot({ path: `${SCREENSHOT_DIR}/plan-haproxy-dark.png` });
+  await app.emulateMedia({ colorScheme: 'light' });
+
   // Secrets stay placeholders: keepalived's auth_pass is a marked {{secret:…}}, never a value.
   await app.getByTestId('plan-step-load-balancer/keepalived/cp1').click();
   await app.getByTestId('plan-file-/etc/keepalived/keepalived.conf').click();
@@ -102,7 +110,7 @@ test('the Plan view shows the generated haproxy config, exports it, and matches 
   // The CLI writes the same plan from the project file the app saved.
   const projectFile = join(
     workspace,
-    readdirSync(workspace).find((f) => f.endsWith('.keelson.yaml'))!,
+    readdirSync(workspace).find((f) => f.startsWith('ha-demo') && f.endsWith('.keelson.yaml'))!,
   );
   const cliOut = join(mkdtempSync(join(tmpdir(), 'keelson-plan-cli-')), 'plan');
   const { stdout } = await promisify(execFile)('node', [
@@ -128,6 +136,17 @@ test('the Plan view shows the generated haproxy config, exports it, and matches 
     expect(readFileSync(join(cliOut, path)), path).toEqual(readFileSync(join(exported, path)));
   }
 
+  await app.getByTestId('plan-back').click();
+  await expect(app.getByTestId('canvas')).toBeVisible();
+});
+
+test('a cluster that cannot be planned yet says what to fix instead of showing a plan', async ({ app }) => {
+  await app.getByTestId('start-screen').getByLabel('Cluster name').fill('bare');
+  await app.getByTestId('start-screen').getByRole('button', { name: 'Create cluster' }).click();
+  await expect(app.getByTestId('cluster-name')).toHaveText('bare');
+  await app.getByTestId('open-plan').click();
+  await expect(app.getByTestId('plan-error')).toContainText('The plan could not be generated: spec.hosts:');
+  await expect(app.getByTestId('plan-tree')).toHaveCount(0);
   await app.getByTestId('plan-back').click();
   await expect(app.getByTestId('canvas')).toBeVisible();
 });
