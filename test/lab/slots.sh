@@ -25,7 +25,8 @@ running() { [ -r "/proc/$1/stat" ] && [ "$(awk '{ sub(/^.*\) /, ""); print $1 }'
 owner_alive() {
   local file=$RUN/slot-$1/teardown pid start
   read -r _ pid start < <(grep -m1 '^owner ' "$file" 2>/dev/null) || return 1
-  same_process "$pid" "$start"
+  # A killed owner whose parent never reaps it (a detached `npm run lab -- up`) lingers as a zombie.
+  same_process "$pid" "$start" && running "$pid"
 }
 
 # The container's PID 1 is a child of nspawn that does not die with it: the one whose NSpid ends in 1.
