@@ -34,6 +34,10 @@ export function keepalivedConfig(ctx: PlanContext, host: Host, checkPort: number
     `    router_id keelson_${index + 1}`,
     '    enable_script_security',
     '    script_user root',
+    // Equal BACKUP priorities (needed to keep the spread below |weight|) can let two BACKUPs
+    // both claim the VIP for a moment; the loser's gratuitous ARP may then be the last one
+    // clients saw. A second GARP burst after 1 s (default 5 s) repairs their ARP caches fast.
+    '    vrrp_garp_master_delay 1',
     '}',
     '',
     'vrrp_script check_apiserver {',
