@@ -47,8 +47,12 @@ export const Taint = z.strictObject({
 
 export const Host = z.strictObject({
   name: z.string().min(1),
-  /** IPv4 or IPv6 address Keelson connects to and the node advertises. */
-  address: z.string().min(1),
+  /**
+   * IPv4 or IPv6 address Keelson connects to and the node advertises. Empty while a design
+   * is in progress (a host just dropped on the canvas): the file still saves, and validation
+   * reports HOST_ADDRESS_INVALID until it is filled in.
+   */
+  address: z.string(),
   ssh: SshSettings.default({ port: 22, user: 'root', auth: { type: 'agent' } }),
   roles: z.array(HostRole).min(1),
   labels: z.record(z.string(), z.string()).default({}),

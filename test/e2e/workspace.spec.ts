@@ -69,22 +69,33 @@ test('a design the file cannot take yet is kept, restored after a reload, and sa
 }) => {
   await createFrom(app, 'Draft', 'Empty cluster');
   await app.getByTestId('palette-worker').click();
-  // The file schema needs an address for every host: the header says why nothing was written.
   const status = app.getByTestId('save-status');
+  // A host without an address is a design in progress: it is saved, and validation flags it.
+  await expect(status).toHaveAttribute('data-state', 'saved');
+  const hostsOnDisk = () =>
+    parse(readFileSync(file('draft'), 'utf8')).spec.hosts as {
+      name: string;
+      address: string;
+      ssh?: { user?: string };
+    }[];
+  expect(hostsOnDisk().map((h) => [h.name, h.address])).toEqual([['worker1', '']]);
+  await expect(app.getByTestId('panel-problems')).toContainText('HOST_ADDRESS_INVALID');
+
+  // An empty SSH user is something the file cannot hold: nothing is written, the header says why.
+  await app.getByTestId('node-worker1').click();
+  await app.getByLabel('Properties').getByLabel('SSH user', { exact: true }).fill('');
   await expect(status).toHaveAttribute('data-state', 'failed');
-  await expect(status).toContainText('host worker1: address');
-  expect(parse(readFileSync(file('draft'), 'utf8')).spec.hosts).toEqual([]);
+  await expect(status).toContainText('host worker1: ssh.user');
+  expect(hostsOnDisk()[0]?.ssh?.user ?? 'root').toBe('root');
 
   await app.reload();
   await expect(app.getByTestId('node-worker1')).toBeVisible();
   await expect(app.getByTestId('notice')).toContainText('Restored changes');
   await app.getByTestId('node-worker1').click();
-  await app.getByLabel('Properties').getByLabel('Address', { exact: true }).fill('10.9.0.1');
+  await expect(app.getByLabel('Properties').getByLabel('SSH user', { exact: true })).toHaveValue('');
+  await app.getByLabel('Properties').getByLabel('SSH user', { exact: true }).fill('admin');
   await expect(status).toHaveAttribute('data-state', 'saved');
-  const saved = parse(readFileSync(file('draft'), 'utf8'));
-  expect(saved.spec.hosts.map((h: { name: string; address: string }) => [h.name, h.address])).toEqual([
-    ['worker1', '10.9.0.1'],
-  ]);
+  expect(hostsOnDisk().map((h) => [h.name, h.ssh?.user])).toEqual([['worker1', 'admin']]);
 });
 
 test('rename and delete from the clusters menu', async ({ app }) => {
