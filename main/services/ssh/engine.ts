@@ -207,6 +207,22 @@ export class SshEngine {
    * names the host when the command could not run to its end.
    */
   async exec(target: SshTarget, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.withHostSlot(target, options, async (conn, signal) => {
+      const releaseGlobal = await this.globalSlots.acquire(signal);
+      try {
+        return await this.execOnConnection(conn, command, options, signal);
+      } finally {
+        releaseGlobal();
+      }
+    });
+  }
+
+  /** One operation on a host: its connection, its deadline and a per-host slot, all released at the end. */
+  private async withHostSlot<T>(
+    target: SshTarget,
+    options: ExecOptions,
+    work: (conn: HostConnection, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const conn = await this.connectionFor(target);
     const { signal, dispose } = this.deadline(conn.label, options);
     const releaseHost = await this.slotsOf(conn)
@@ -216,12 +232,7 @@ export class SshEngine {
         throw e;
       });
     try {
-      const releaseGlobal = await this.globalSlots.acquire(signal);
-      try {
-        return await this.execOnConnection(conn, command, options, signal);
-      } finally {
-        releaseGlobal();
-      }
+      return await work(conn, signal);
     } finally {
       releaseHost();
       dispose();
@@ -368,15 +379,7 @@ export class SshEngine {
     options: UploadOptions,
   ): Promise<void> {
     if (!posix.isAbsolute(remotePath)) throw new Error(`remote path must be absolute: ${remotePath}`);
-    const conn = await this.connectionFor(target);
-    const { signal, dispose } = this.deadline(conn.label, options);
-    const releaseHost = await this.slotsOf(conn)
-      .acquire(signal)
-      .catch((e) => {
-        dispose();
-        throw e;
-      });
-    try {
+    await this.withHostSlot(target, options, async (conn, signal) => {
       const mode = options.mode.toString(8).padStart(4, '0');
       const data = typeof content === 'string' ? Buffer.from(content) : content;
       const needsSudo = options.sudo && (await this.sudoMode(conn)) !== 'root';
@@ -410,10 +413,7 @@ export class SshEngine {
           `installing ${remotePath} as root failed (exit ${r.exitCode}): ${this.redactor.redact(Buffer.concat(errors).toString('utf8').trim())}`,
         );
       }
-    } finally {
-      releaseHost();
-      dispose();
-    }
+    });
   }
 
   private async sftpWrite(conn: HostConnection, path: string, data: Buffer, mode: number): Promise<void> {
