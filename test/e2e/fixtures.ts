@@ -49,11 +49,20 @@ export function startBuiltServer(env: Record<string, string> = {}): Promise<Brow
  * Serves the built renderer (out/renderer, from `npm run build`) in browser mode and
  * fails the test on any page error or CSP violation, as the hardening requires.
  */
-export const test = base.extend<{ server: BrowserServer; app: Page }>({
-  server: async ({}, use) => {
+export const test = base.extend<{ serverEnv: Record<string, string>; server: BrowserServer; app: Page }>({
+  /**
+   * Extra environment for the server only (`test.use({ serverEnv: … })`): e.g. a temp HOME and
+   * KEELSON_KNOWN_HOSTS, without changing this test process's own environment, which later
+   * spec files in the same worker would inherit.
+   */
+  serverEnv: [{}, { option: true }],
+  server: async ({ serverEnv }, use) => {
     // Never the user's real ~/.keelson: a spec that sets KEELSON_HOME keeps its own, else a fresh one.
-    const home = process.env.KEELSON_HOME ? undefined : mkdtempSync(join(tmpdir(), 'keelson-e2e-home-'));
-    const server = await startBuiltServer(home ? { KEELSON_HOME: home } : {});
+    const home =
+      process.env.KEELSON_HOME || serverEnv.KEELSON_HOME
+        ? undefined
+        : mkdtempSync(join(tmpdir(), 'keelson-e2e-home-'));
+    const server = await startBuiltServer({ ...(home ? { KEELSON_HOME: home } : {}), ...serverEnv });
     await use(server);
     await server.close();
     if (home) rmSync(home, { recursive: true, force: true });

@@ -33,6 +33,17 @@ const box: CSSProperties = {
   background: 'var(--panel)',
 };
 const mono: CSSProperties = { fontFamily: 'ui-monospace, monospace', wordBreak: 'break-all' };
+// Term and value side by side: the panel is narrow, and the browser's default <dd> indent
+// pushed every value onto its own line.
+const factsGrid: CSSProperties = {
+  ...box,
+  display: 'grid',
+  gridTemplateColumns: 'max-content minmax(0, 1fr)',
+  columnGap: 12,
+  rowGap: 4,
+  margin: '8px 0 0',
+};
+const factValue: CSSProperties = { margin: 0 };
 
 export function TestConnection({ host, via = [] }: TestConnectionProps) {
   const [state, setState] = useState<State>({ kind: 'idle' });
@@ -94,17 +105,17 @@ export function TestConnection({ host, via = [] }: TestConnectionProps) {
       )}
 
       {state.kind === 'ok' && (
-        <dl style={box} data-testid="connection-facts">
+        <dl style={factsGrid} data-testid="connection-facts">
           <dt>OS</dt>
-          <dd>{state.facts.os}</dd>
+          <dd style={factValue}>{state.facts.os}</dd>
           <dt>Kernel</dt>
-          <dd>{state.facts.kernel}</dd>
+          <dd style={factValue}>{state.facts.kernel}</dd>
           <dt>CPUs</dt>
-          <dd>{state.facts.cpus}</dd>
+          <dd style={factValue}>{state.facts.cpus}</dd>
           <dt>Memory</dt>
-          <dd>{(state.facts.memoryMb / 1024).toFixed(1)} GiB</dd>
+          <dd style={factValue}>{(state.facts.memoryMb / 1024).toFixed(1)} GiB</dd>
           <dt>sudo</dt>
-          <dd title={state.facts.sudoDetail}>
+          <dd style={factValue} title={state.facts.sudoDetail}>
             {state.facts.sudo === 'passwordless'
               ? 'passwordless'
               : state.facts.sudo === 'with-password'
@@ -113,7 +124,7 @@ export function TestConnection({ host, via = [] }: TestConnectionProps) {
             {state.facts.sudo === 'no' && <span className="muted"> — {state.facts.sudoDetail}</span>}
           </dd>
           <dt>Host key</dt>
-          <dd style={mono}>
+          <dd style={{ ...factValue, ...mono }}>
             {state.facts.hostKey.keyType} {state.facts.hostKey.fingerprint}
           </dd>
         </dl>
@@ -123,8 +134,8 @@ export function TestConnection({ host, via = [] }: TestConnectionProps) {
         <div style={box} role="alertdialog" aria-label="Unknown host key">
           <p>
             First connection to <strong>{state.target}</strong>. Check that this is the host&apos;s key (on
-            the host:{' '}
-            <code>
+            the host: {/* A long path must wrap inside the narrow panel, not run past its edge. */}
+            <code style={{ overflowWrap: 'anywhere' }}>
               ssh-keygen -lf /etc/ssh/ssh_host_{state.hostKey.keyType.replace(/^ssh-|-.*$/g, '')}_key.pub
             </code>
             ):
