@@ -153,7 +153,12 @@ export class HostConnection {
   }
 
   private async connectWithRetry(): Promise<Client> {
-    const attempts = this.everConnected ? 1 + this.tuning.reconnectAttempts : 1;
+    // A first connection fails fast (the user is waiting on "Test connection"), except when
+    // the host hung up mid-handshake: sshd does that under load (MaxStartups) or while it
+    // restarts, and one more try is what a person would do.
+    const attempts = this.everConnected ? 1 + this.tuning.reconnectAttempts : 2;
+    const retryable = (e: SshError) =>
+      this.everConnected ? TRANSIENT.has(e.code) : e.code === 'CONNECTION_LOST';
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) {
@@ -165,7 +170,7 @@ export class HostConnection {
         return await this.connectOnce();
       } catch (e) {
         lastError = e;
-        if (!(e instanceof SshError) || !TRANSIENT.has(e.code)) throw e;
+        if (!(e instanceof SshError) || !retryable(e)) throw e;
         this.logger.log('warn', `${e.message}`);
       }
     }

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshEngine } from '../../../main/services/ssh/engine';
@@ -197,6 +198,42 @@ describe('logins', () => {
     const e = engine();
     const err = await expectSshError(e.exec({ ...root(), port: 1 }, 'true'), 'CONNECTION_REFUSED');
     expect(err.message).toContain('root@127.0.0.1:1');
+  });
+
+  it('tries once more when the host hangs up mid-handshake on a first connection', async () => {
+    // A relay in front of the real sshd that drops the first connection right after the
+    // server's banner, as sshd does under MaxStartups pressure or while it restarts.
+    let seen = 0;
+    const relay = createServer((client) => {
+      const upstream = connect(sshd.port, '127.0.0.1');
+      if (seen++ === 0) {
+        upstream.once('data', (banner) => {
+          client.write(banner);
+          setTimeout(() => (client.destroy(), upstream.destroy()), 50);
+        });
+        client.on('error', () => undefined);
+        upstream.on('error', () => undefined);
+        return;
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const port = (relay.address() as AddressInfo).port;
+    try {
+      writeFileSync(join(work, 'relay_known_hosts'), `[127.0.0.1]:${port} ssh-ed25519 ${sshd.hostKey}\n`);
+      const viaRelay = engine({ readOnlyKnownHosts: [join(work, 'relay_known_hosts')] });
+      const r = await viaRelay.run({ ...root(), port }, 'echo through');
+      expect(r.stdout).toBe('through\n');
+      expect(seen).toBe(2);
+      expect(
+        logs.some((l) => l.includes(`127.0.0.1:${port}`) && l.includes('closed during the SSH handshake')),
+      ).toBe(true);
+      viaRelay.closeAll();
+    } finally {
+      relay.close();
+    }
   });
 
   it('honours ~/.ssh/config: alias, HostName, Port, User, IdentityFile', async () => {
