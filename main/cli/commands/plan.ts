@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProjectErrors, parseProject } from '../../../shared/model/parse';
+import { formatProjectErrors } from '../../../shared/model/parse';
 import { PlanError } from '../../../shared/plan/errors';
 import { generatePlan } from '../../../shared/plan/generate';
 import type { OsFamily } from '../../../shared/plan/context';
 import { validateCluster } from '../../../shared/validation';
 import { PlanExportError, exportPlan } from '../../services/plan/export';
 import type { CliCommand } from '../command';
+import { readProjectFile } from '../project-file';
 
 const USAGE = `Usage: keelson plan FILE --out DIR [--os debian|rhel] [--host-os NAME=debian|rhel]... [--overwrite]
 
@@ -72,16 +71,11 @@ export const planCommand: CliCommand = {
       perHost[name] = family as OsFamily;
     }
     const file = positionals[0]!;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      io.err(
-        `keelson plan: ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}\n`,
-      );
+    const parsed = await readProjectFile(file);
+    if (!parsed.ok && 'unreadable' in parsed) {
+      io.err(`keelson plan: ${file}: ${parsed.unreadable}\n`);
       return 1;
     }
-    const parsed = parseProject(text, basename(file));
     if (!parsed.ok) {
       io.err(`${formatProjectErrors(parsed.errors, file)}\n`);
       return 1;

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProjectErrors, parseProject } from '../../../shared/model/parse';
+import { formatProjectErrors } from '../../../shared/model/parse';
 import type { Finding } from '../../../shared/validation/finding';
 import { findingCodesMarkdown, validateCluster } from '../../../shared/validation';
 import type { CliCommand, CliIo } from '../command';
+import { readProjectFile } from '../project-file';
 
 const USAGE = `Usage: keelson validate FILE [--json]
        keelson validate --codes
@@ -73,19 +72,9 @@ export const validateCommand: CliCommand = {
       return 2;
     }
     const file = positionals[0]!;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT'
-          ? 'no such file'
-          : code === 'EISDIR'
-            ? 'is a folder, not a project file'
-            : code === 'EACCES'
-              ? 'permission denied'
-              : (error as Error).message;
+    const parsed = await readProjectFile(file);
+    if (!parsed.ok && 'unreadable' in parsed) {
+      const why = parsed.unreadable;
       if (values.json)
         io.out(
           `${JSON.stringify({ file, ok: false, errors: [{ message: why, path: '', line: 0, column: 0 }] })}\n`,
@@ -93,7 +82,6 @@ export const validateCommand: CliCommand = {
       else io.err(`keelson validate: ${file}: ${why}\n`);
       return 1;
     }
-    const parsed = parseProject(text, basename(file));
     if (!parsed.ok) {
       if (values.json) io.out(`${JSON.stringify({ file, ok: false, errors: parsed.errors }, null, 2)}\n`);
       else io.err(`${formatProjectErrors(parsed.errors, file)}\n`);
