@@ -1,9 +1,10 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRouterClient, ORPCError } from '@orpc/server';
+import { createRouterClient } from '@orpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { router } from '../../../main/services/router';
+import { failure } from '../support/orpc-failure';
 
 let home: string;
 const client = createRouterClient(router, { context: { transport: 'in-process', mode: 'cli' } });
@@ -16,16 +17,6 @@ afterEach(async () => {
   delete process.env.KEELSON_HOME;
   await rm(home, { recursive: true, force: true });
 });
-
-async function failure(call: Promise<unknown>): Promise<ORPCError<string, unknown>> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ORPCError);
-    return error as ORPCError<string, unknown>;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const allSteps = (plan: { phases: { steps: { id: string }[] }[] }) => plan.phases.flatMap((p) => p.steps);
 

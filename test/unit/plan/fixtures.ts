@@ -1,13 +1,7 @@
-import { ClusterProject, type EndpointPattern } from '../../../shared/model/cluster';
+import { ClusterProject, EndpointPattern } from '../../../shared/model/cluster';
 
-export const PATTERNS: EndpointPattern[] = [
-  'keepalived-haproxy',
-  'keepalived-nginx',
-  'dedicated-lb',
-  'node-local',
-  'external',
-  'kube-vip',
-];
+/** Every pattern the schema knows, so a new one is planned and tool-checked automatically. */
+export const PATTERNS: readonly EndpointPattern[] = EndpointPattern.options;
 
 export interface FixtureOptions {
   pattern: EndpointPattern;

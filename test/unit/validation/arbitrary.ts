@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ClusterProject } from '../../../shared/model/cluster';
+import { EndpointPattern, type ClusterProject } from '../../../shared/model/cluster';
 
 /** Addresses that are usually plausible, sometimes special, sometimes junk. */
 export const addressArb = fc.oneof(
@@ -60,14 +60,7 @@ export const projectArb: fc.Arbitrary<ClusterProject> = fc.record({
     ),
     hosts: fc.array(hostArb, { maxLength: 12 }),
     apiEndpoint: fc.record({
-      pattern: fc.constantFrom(
-        'keepalived-haproxy',
-        'keepalived-nginx',
-        'dedicated-lb',
-        'node-local',
-        'external',
-        'kube-vip',
-      ),
+      pattern: fc.constantFrom(...EndpointPattern.options),
       vip: optional(addressArb),
       dnsName: optional(fc.oneof(fc.domain(), fc.string({ maxLength: 20 }))),
       port: fc.integer({ min: 1, max: 65535 }),

@@ -1,9 +1,10 @@
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRouterClient, ORPCError } from '@orpc/server';
+import { createRouterClient } from '@orpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { router } from '../../../main/services/router';
+import { failure } from '../support/orpc-failure';
 import { writeFileAtomic } from '../../../main/services/workspace/atomic-write';
 import type { ClusterProject } from '../../../shared/model/cluster';
 
@@ -21,17 +22,6 @@ afterEach(async () => {
   delete process.env.KEELSON_HOME;
   await rm(home, { recursive: true, force: true });
 });
-
-/** The error a call fails with (and fails the test if it does not). */
-async function failure(call: Promise<unknown>): Promise<ORPCError<string, unknown>> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ORPCError);
-    return error as ORPCError<string, unknown>;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const file = (id: string) => join(folder, `${id}.keelson.yaml`);
 const filesIn = async (dir = folder) => (await readdir(dir)).sort();
