@@ -98,7 +98,11 @@ function keepalivedStep(ctx: PlanContext, host: Host, index: number, previous: s
             `vip=${shq(ep.vip!)}`,
             '# The MASTER holds the VIP even before any apiserver exists: the check only lowers its priority.',
             'for _ in $(seq 1 30); do ip -o addr show | grep -q " ${vip}/" && break; sleep 1; done',
-            'ip -o addr show | grep -q " ${vip}/" || fail "VIP ${vip} did not come up on this host"',
+            'if ! ip -o addr show | grep -q " ${vip}/"; then',
+            '  # Say why: the VRRP state changes and errors keepalived logged are what an admin needs.',
+            '  journalctl -u keepalived -n 40 --no-pager -o cat >&2 || true',
+            '  fail "VIP ${vip} did not come up on this host within 30 s (keepalived log above)"',
+            'fi',
           ]
         : [],
     ),

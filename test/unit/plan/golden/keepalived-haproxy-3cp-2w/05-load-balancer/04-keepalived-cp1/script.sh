@@ -18,4 +18,8 @@ systemctl is-active --quiet keepalived || fail 'keepalived did not start'
 vip='10.77.0.100'
 # The MASTER holds the VIP even before any apiserver exists: the check only lowers its priority.
 for _ in $(seq 1 30); do ip -o addr show | grep -q " ${vip}/" && break; sleep 1; done
-ip -o addr show | grep -q " ${vip}/" || fail "VIP ${vip} did not come up on this host"
+if ! ip -o addr show | grep -q " ${vip}/"; then
+  # Say why: the VRRP state changes and errors keepalived logged are what an admin needs.
+  journalctl -u keepalived -n 40 --no-pager -o cat >&2 || true
+  fail "VIP ${vip} did not come up on this host within 30 s (keepalived log above)"
+fi
