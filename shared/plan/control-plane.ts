@@ -13,7 +13,6 @@ import { hostsEntryLines } from './os-prep';
 import { FAIL_FUNCTION, bashScript, shq, writeOutput } from './shell';
 import { file, step } from './step';
 import type { PlanStep } from './types';
-import { hasSuperAdminConf } from './versions';
 
 export const INIT_CONFIG = `${KEELSON_DIR}/kubeadm-init.yaml`;
 const UPLOAD_CONFIG = `${KEELSON_DIR}/kubeadm-upload-certs.yaml`;
@@ -66,7 +65,7 @@ export function controlPlaneInitSteps(
         : [{ name: KUBERNETES_VERSION_VALUE, secret: false, description: 'kubeadm version -o short' }]),
     ],
   });
-  const kubeVip = ctx.project.spec.apiEndpoint.pattern === 'kube-vip' && hasSuperAdminConf(ctx.version);
+  const kubeVip = ctx.project.spec.apiEndpoint.pattern === 'kube-vip';
   const initId = `control-plane-init/kubeadm-init/${cp.name}`;
   const init = step({
     id: initId,

@@ -1,16 +1,17 @@
 import { stringify } from 'yaml';
 import type { Host } from '../model/cluster';
 import { APISERVER_PORT, isIPv6, type PlanContext } from './context';
-import { KUBE_VIP_VERSION, hasSuperAdminConf } from './versions';
+import { KUBE_VIP_VERSION } from './versions';
 
 export const KUBE_VIP_MANIFEST = '/etc/kubernetes/manifests/kube-vip.yaml';
 
 /**
- * kube-vip's kubeconfig: on 1.29+ admin.conf has no rights until kubeadm init has bound its
- * group, so the init node starts with super-admin.conf and switches back right after init.
+ * kube-vip's kubeconfig: since 1.29 (every supported minor) admin.conf has no rights until
+ * kubeadm init has bound its group, so the init node starts with super-admin.conf and switches
+ * back right after init.
  */
 export function kubeVipKubeconfig(ctx: PlanContext, host: Host): string {
-  return host.name === ctx.firstControlPlane.name && hasSuperAdminConf(ctx.version)
+  return host.name === ctx.firstControlPlane.name
     ? '/etc/kubernetes/super-admin.conf'
     : '/etc/kubernetes/admin.conf';
 }

@@ -1,8 +1,10 @@
+import { SUPPORTED_KUBERNETES_MINORS } from '../validation/version';
 import { PlanError } from './errors';
 
-/** Kubernetes minors the generators know the facts of (pause image, config API, etcd). */
-export const OLDEST_SUPPORTED_MINOR = 28;
-export const NEWEST_SUPPORTED_MINOR = 35;
+/** The validator's list is the one source: a version it accepts is one the generators know. */
+const minorOf = (text: string): number => Number(text.split('.')[1]);
+export const OLDEST_SUPPORTED_MINOR = minorOf(SUPPORTED_KUBERNETES_MINORS[0]);
+export const NEWEST_SUPPORTED_MINOR = minorOf(SUPPORTED_KUBERNETES_MINORS.at(-1)!);
 
 export interface KubeVersion {
   minor: number;
@@ -43,9 +45,6 @@ export const DEFAULT_IMAGE_REPOSITORY = 'registry.k8s.io';
 
 /** etcd release for external members: the line kubeadm itself uses for the minor (3.6 from 1.34). */
 export const externalEtcdVersion = (v: KubeVersion): string => (v.minor >= 34 ? 'v3.6.5' : 'v3.5.21');
-
-/** super-admin.conf exists from 1.29: kube-vip must use it during init, then admin.conf. */
-export const hasSuperAdminConf = (v: KubeVersion): boolean => v.minor >= 29;
 
 export const CALICO_VERSION = 'v3.30.3';
 export const FLANNEL_VERSION = 'v0.27.4';

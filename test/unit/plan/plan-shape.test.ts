@@ -160,7 +160,7 @@ describe('load balancer patterns', () => {
     expect(w1Prep).toMatch(/printf '%s %s %s\\n' '127\.0\.0\.1' '[a-z.-]+'/);
   });
 
-  test('kube-vip: static pods before init, super-admin.conf on the init node for 1.29+, then admin.conf', () => {
+  test('kube-vip: static pods before init, super-admin.conf on the init node, then admin.conf', () => {
     const plan = gen({ pattern: 'kube-vip', version: '1.35' });
     expect(fileAt(plan, 'cp1', '/etc/kubernetes/manifests/kube-vip.yaml')).toContain(
       'path: /etc/kubernetes/super-admin.conf',
@@ -170,8 +170,10 @@ describe('load balancer patterns', () => {
     );
     const init = allSteps(plan).find((s) => s.id.includes('kubeadm-init'))!;
     expect(init.script).toContain('path: /etc/kubernetes/admin.conf');
-    const old = generatePlan(project({ pattern: 'kube-vip', version: '1.28' }), { keelsonVersion: 't' });
-    expect(fileAt(old, 'cp1', '/etc/kubernetes/manifests/kube-vip.yaml')).not.toContain('super-admin');
+    // Below the supported range the generator refuses rather than guess (1.29 was the last without 1.30's facts).
+    expect(() =>
+      generatePlan(project({ pattern: 'kube-vip', version: '1.29' }), { keelsonVersion: 't' }),
+    ).toThrow(/1\.29 is outside the supported range 1\.30–1\.35/);
   });
 });
 
