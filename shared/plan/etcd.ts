@@ -109,7 +109,7 @@ function installEtcdLines(ctx: PlanContext): string[] {
     `version=${shq(version)}`,
     `base=${shq(base)}`,
     'case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) fail "unsupported CPU $(uname -m)" ;; esac',
-    'if ! /usr/local/bin/etcd --version 2>/dev/null | grep -q "etcd Version: ${version#v}$"; then',
+    'if ! grep -q "etcd Version: ${version#v}$" <<<"$(/usr/local/bin/etcd --version 2>/dev/null)"; then',
     '  tmp=$(mktemp -d)',
     '  trap \'rm -rf "$tmp"\' EXIT',
     '  curl -fsSL "${base}/${version}/etcd-${version}-linux-${arch}.tar.gz" -o "$tmp/etcd.tar.gz"',

@@ -101,12 +101,12 @@ export function kubernetesPackagesStep(ctx: PlanContext, host: Host): PlanStep {
       FAIL_FUNCTION,
       ...lines,
       'systemctl enable kubelet',
-      `kubeadm version -o short | grep -q ${shq(`^${channel.replace(/\./g, '\\.')}`)} || fail ${shq(`kubeadm is not ${channel}x`)}`,
+      `grep -q ${shq(`^${channel.replace(/\./g, '\\.')}`)} <<<"$(kubeadm version -o short)" || fail ${shq(`kubeadm is not ${channel}x`)}`,
     ),
     files: kubernetesRepoFiles(ctx, family),
     check: bashScript(
-      `kubeadm version -o short 2>/dev/null | grep -q ${shq(`^${suffix ? `v1\\.${ctx.version.minor}\\.${ctx.version.patch}$` : `v1\\.${ctx.version.minor}\\.`}`)}`,
-      `kubectl version --client 2>/dev/null | grep -q ${shq(`v1\\.${ctx.version.minor}\\.`)}`,
+      `grep -q ${shq(`^${suffix ? `v1\\.${ctx.version.minor}\\.${ctx.version.patch}$` : `v1\\.${ctx.version.minor}\\.`}`)} <<<"$(kubeadm version -o short 2>/dev/null)"`,
+      `grep -q ${shq(`v1\\.${ctx.version.minor}\\.`)} <<<"$(kubectl version --client 2>/dev/null)"`,
       'systemctl is-enabled --quiet kubelet',
       family === 'debian'
         ? `[ "$(apt-mark showhold | grep -cE '^(kubelet|kubeadm|kubectl)$')" -eq 3 ]`

@@ -34,7 +34,9 @@ export function preflightScript(ctx: PlanContext, host: Host): string {
     'done',
     'command -v curl >/dev/null 2>&1 || warn "curl is missing: the package step installs it"',
     `address=${shq(host.address)}`,
-    'ip -o addr show | awk \'{print $4}\' | grep -q "^${address}/" || fail "address ${address} is not configured on this host"',
+    // Matched on captured output: `cmd | grep -q` under pipefail fails when cmd dies of SIGPIPE.
+    'addresses=$(ip -o addr show)',
+    'grep -q "^${address}/" <<<"$(awk \'{print $4}\' <<<"$addresses")" || fail "address ${address} is not configured on this host"',
     isControlPlane(host) && [
       'cpus=$(nproc)',
       '[ "$cpus" -ge 2 ] || fail "control planes need at least 2 CPUs, found $cpus"',
@@ -47,7 +49,7 @@ export function preflightScript(ctx: PlanContext, host: Host): string {
     'for port in "${ports[@]}"; do',
     '  holder=$(ss -Htlnp "( sport = :${port} )" 2>/dev/null || true)',
     '  [ -z "$holder" ] && continue',
-    `  if printf '%s' "$holder" | grep -Eq ${shq(`"(${OWN_PROCESSES})`)}; then`,
+    `  if grep -Eq ${shq(`"(${OWN_PROCESSES})`)} <<<"$holder"; then`,
     '    echo "keelson: port ${port} already held by a Kubernetes/LB process (re-run)"',
     '  else',
     '    fail "TCP port ${port} is in use: $holder"',
@@ -64,7 +66,8 @@ export function preflightScript(ctx: PlanContext, host: Host): string {
     ...writeOutput(`machine-id.${host.name}`, '"$(cat /etc/machine-id)"'),
     'uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null || echo "unavailable-${address}")',
     ...writeOutput(`product-uuid.${host.name}`, '"$uuid"'),
-    'mac=$(ip -o addr show | awk -v a="${address}" \'index($4, a "/") == 1 {print $2}\' | head -n 1 | xargs -r -I{} cat /sys/class/net/{}/address)',
+    'iface=$(awk -v a="${address}" \'index($4, a "/") == 1 {print $2; exit}\' <<<"$addresses")',
+    'mac=$(cat "/sys/class/net/${iface}/address" 2>/dev/null || true)',
     ...writeOutput(`mac.${host.name}`, '"$mac"'),
     'echo "keelson: preflight passed on $(hostname)"',
   );

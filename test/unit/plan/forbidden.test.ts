@@ -76,6 +76,23 @@ describe('nothing outdated or secret in any plan', () => {
       }
   });
 
+  test('no pipe into a reader that stops early: under pipefail its writer dies of SIGPIPE and the step fails at random', () => {
+    // `ip -o addr show | grep -q VIP` failed a CI run although the VIP was up: grep exited at the
+    // match, ip got SIGPIPE (141), and pipefail turned the match into a failure.
+    const earlyExit = /\|\s*(grep\s+(-[A-Za-z]*[qm]|--quiet|--max-count)|head\b)/;
+    for (const { name, plan } of all)
+      for (const s of allSteps(plan)) {
+        const scripts = [
+          s.script,
+          s.check ?? '',
+          ...s.files.filter((f) => f.mode === '0755').map((f) => f.content),
+        ];
+        for (const script of scripts)
+          for (const line of script.split('\n'))
+            expect(line, `${name} ${s.id}: ${line.trim()}`).not.toMatch(earlyExit);
+      }
+  });
+
   test('no bootstrap token is hard-coded', () => {
     for (const { name, text } of all) expect(text, name).not.toMatch(/[a-z0-9]{6}\.[a-z0-9]{16}/);
   });

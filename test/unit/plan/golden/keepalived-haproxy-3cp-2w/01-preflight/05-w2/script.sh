@@ -13,14 +13,15 @@ for cmd in "${commands[@]}"; do
 done
 command -v curl >/dev/null 2>&1 || warn "curl is missing: the package step installs it"
 address='10.77.0.22'
-ip -o addr show | awk '{print $4}' | grep -q "^${address}/" || fail "address ${address} is not configured on this host"
+addresses=$(ip -o addr show)
+grep -q "^${address}/" <<<"$(awk '{print $4}' <<<"$addresses")" || fail "address ${address} is not configured on this host"
 swap_kb=$(awk 'NR > 1 {sum += $3} END {print sum + 0}' /proc/swaps)
 [ "$swap_kb" -eq 0 ] || echo "keelson: swap in use (${swap_kb} kB): os-prep turns it off"
 ports=('10250' '10256')
 for port in "${ports[@]}"; do
   holder=$(ss -Htlnp "( sport = :${port} )" 2>/dev/null || true)
   [ -z "$holder" ] && continue
-  if printf '%s' "$holder" | grep -Eq '"(kube-apiserver|etcd|kubelet|kube-controller|kube-scheduler|kube-proxy|haproxy|nginx)'; then
+  if grep -Eq '"(kube-apiserver|etcd|kubelet|kube-controller|kube-scheduler|kube-proxy|haproxy|nginx)' <<<"$holder"; then
     echo "keelson: port ${port} already held by a Kubernetes/LB process (re-run)"
   else
     fail "TCP port ${port} is in use: $holder"
@@ -39,7 +40,8 @@ install -d -m 0700 '/run/keelson/outputs'
 uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null || echo "unavailable-${address}")
 install -d -m 0700 '/run/keelson/outputs'
 ( umask 077; printf '%s' "$uuid" > '/run/keelson/outputs/product-uuid.w2' )
-mac=$(ip -o addr show | awk -v a="${address}" 'index($4, a "/") == 1 {print $2}' | head -n 1 | xargs -r -I{} cat /sys/class/net/{}/address)
+iface=$(awk -v a="${address}" 'index($4, a "/") == 1 {print $2; exit}' <<<"$addresses")
+mac=$(cat "/sys/class/net/${iface}/address" 2>/dev/null || true)
 install -d -m 0700 '/run/keelson/outputs'
 ( umask 077; printf '%s' "$mac" > '/run/keelson/outputs/mac.w2' )
 echo "keelson: preflight passed on $(hostname)"

@@ -12,4 +12,4 @@ apt-mark unhold kubelet kubeadm kubectl >/dev/null
 apt-get install -y -q --allow-change-held-packages 'kubelet' 'kubeadm' 'kubectl'
 apt-mark hold kubelet kubeadm kubectl
 systemctl enable kubelet
-kubeadm version -o short | grep -q '^v1\.35\.' || fail 'kubeadm is not v1.35.x'
+grep -q '^v1\.35\.' <<<"$(kubeadm version -o short)" || fail 'kubeadm is not v1.35.x'

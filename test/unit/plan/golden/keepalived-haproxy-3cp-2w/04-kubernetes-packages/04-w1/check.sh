@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 set -euo pipefail
-kubeadm version -o short 2>/dev/null | grep -q '^v1\.35\.'
-kubectl version --client 2>/dev/null | grep -q 'v1\.35\.'
+grep -q '^v1\.35\.' <<<"$(kubeadm version -o short 2>/dev/null)"
+grep -q 'v1\.35\.' <<<"$(kubectl version --client 2>/dev/null)"
 systemctl is-enabled --quiet kubelet
 [ "$(apt-mark showhold | grep -cE '^(kubelet|kubeadm|kubectl)$')" -eq 3 ]

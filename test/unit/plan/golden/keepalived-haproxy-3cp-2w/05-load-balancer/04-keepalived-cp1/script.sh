@@ -17,9 +17,12 @@ systemctl restart keepalived
 systemctl is-active --quiet keepalived || fail 'keepalived did not start'
 vip='10.77.0.100'
 # The MASTER holds the VIP even before any apiserver exists: the check only lowers its priority.
-for _ in $(seq 1 30); do ip -o addr show | grep -q " ${vip}/" && break; sleep 1; done
-if ! ip -o addr show | grep -q " ${vip}/"; then
+vip_here() { [[ "$(ip -o addr show)" == *" ${vip}/"* ]]; }
+for _ in $(seq 1 30); do vip_here && break; sleep 1; done
+if ! vip_here; then
   # Say why: the VRRP state changes and errors keepalived logged are what an admin needs.
-  journalctl -u keepalived -n 40 --no-pager -o cat >&2 || true
+  journalctl -u keepalived -n 40 --no-pager -o short-precise >&2 || true
+  echo "keelson: now $(date +%T.%N); addresses here:" >&2
+  ip -o addr show >&2 || true
   fail "VIP ${vip} did not come up on this host within 30 s (keepalived log above)"
 fi
