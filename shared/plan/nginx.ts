@@ -7,8 +7,12 @@ export const STREAM_MODULE_PATH: Record<OsFamily, string> = {
   rhel: '/usr/lib64/nginx/modules/ngx_stream_module.so',
 };
 
+/**
+ * Plain `nginx` on Debian/Ubuntu: it is the real server package on bookworm, trixie, jammy and
+ * noble, while the nginx-light/-core/-full flavours are gone or transitional in newer releases.
+ */
 export const NGINX_PACKAGES: Record<OsFamily, string[]> = {
-  debian: ['nginx-light', 'libnginx-mod-stream'],
+  debian: ['nginx', 'libnginx-mod-stream'],
   rhel: ['nginx', 'nginx-mod-stream'],
 };
 
