@@ -5,41 +5,29 @@
 // HTTPS server on :6443 that answers /healthz and /readyz with 200 "ok" and / with its host's name,
 // which is all the load-balancer stack ever asks of an apiserver. Talks only to lab addresses.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, ClusterProject } from '../../shared/model/cluster';
 import { generatePlan } from '../../shared/plan';
-import type { Plan, PlanStep } from '../../shared/plan/types';
+import type { Plan } from '../../shared/plan/types';
 import { startLab, type Lab } from './lab';
+import {
+  httpsGet as get,
+  resolvePlaceholders,
+  runPlanStep,
+  sleep,
+  standinCertificate,
+  startApiserverStandin,
+} from './plan-runner';
 
-const STANDIN_SCRIPT = fileURLToPath(new URL('../support/apiserver-standin.mjs', import.meta.url));
-const STANDIN_DIR = '/opt/keelson-test/apiserver-standin';
 const LB_PORT = 8443;
 /** Test value for the plan's `{{secret:vrrp-auth-pass}}`; keepalived reads at most 8 characters. */
 const TEST_SECRETS: Record<string, string> = { 'vrrp-auth-pass': 'lab-vrrp' };
 const FAILOVER_WINDOW_MS = 3_000;
 const POLL_EVERY_MS = 100;
 
-const sq = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 /** The MAC the root namespace's ARP entry for `ip` points at, if any. */
 function neighbourMac(ip: string): string | undefined {
   return /lladdr (\S+)/.exec(execFileSync('ip', ['neigh', 'show', ip], { encoding: 'utf8' }))?.[1];
-}
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** What the executor does with placeholders, with test values; anything left unresolved is a bug. */
-function resolvePlaceholders(text: string): string {
-  const resolved = text.replace(/\{\{secret:([A-Za-z0-9._-]+)\}\}/g, (whole, name: string) => {
-    const value = TEST_SECRETS[name];
-    if (value === undefined) throw new Error(`the plan uses a secret this test has no value for: ${whole}`);
-    return value;
-  });
-  if (/\{\{(secret|value):/.test(resolved)) throw new Error(`unresolved placeholder in:\n${resolved}`);
-  return resolved;
 }
 
 interface Probe {
@@ -65,32 +53,11 @@ function recoveryMs(probes: Probe[], stopReturnedMs: number | undefined): number
   return good.length ? Math.min(...good.map((p) => p.endMs!)) : undefined;
 }
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** One fresh TLS connection per request (no keep-alive), so every probe goes through the VIP anew. */
-function get(url: string, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, rejectUnauthorized: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front of apiserver-standin', () => {
   let lab: Lab;
   let plan: Plan;
   let vip: string;
-  let certDir: string | undefined;
+  let cert: ReturnType<typeof standinCertificate> | undefined;
 
   const vipHolders = async (): Promise<string[]> => {
     const held = await Promise.all(
@@ -100,63 +67,6 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
       }),
     );
     return held.filter((name): name is string => name !== undefined);
-  };
-
-  const writeFile = async (host: string, path: string, content: string, mode: string) => {
-    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-    const r = await lab.exec(
-      host,
-      `mkdir -p ${sq(dir)} && cat > ${sq(path)}.tmp && chmod ${sq(mode)} ${sq(path)}.tmp && mv ${sq(path)}.tmp ${sq(path)}`,
-      { input: content },
-    );
-    if (r.code !== 0) throw new Error(`writing ${path} on ${host} failed: ${r.stderr}`);
-  };
-
-  /** What the executor does for one step: write its files, then run its script with bash. */
-  const runStep = async (step: PlanStep) => {
-    for (const f of step.files) await writeFile(step.host, f.path, resolvePlaceholders(f.content), f.mode);
-    const scriptPath = `/root/keelson-step-${step.id.replace(/[^a-zA-Z0-9-]/g, '_')}.sh`;
-    await writeFile(step.host, scriptPath, resolvePlaceholders(step.script), '0700');
-    const r = await lab.exec(step.host, `bash ${sq(scriptPath)}`, { timeoutMs: step.timeoutSeconds * 1000 });
-    if (r.code !== 0) throw new Error(`step ${step.id} failed (exit ${r.code}):\n${r.stderr || r.stdout}`);
-  };
-
-  const startStandin = async (host: string) => {
-    const pid = lab.host(host).pid;
-    // Lab hosts are Debian bookworm minbase without node: the workstation's node binary (same
-    // distribution and architecture) runs there as is. Copied through the container's root.
-    execFileSync('mkdir', ['-p', `/proc/${pid}/root${STANDIN_DIR}`]);
-    copyFileSync(process.execPath, `/proc/${pid}/root/usr/local/bin/node`);
-    execFileSync('chmod', ['0755', `/proc/${pid}/root/usr/local/bin/node`]);
-    const runs = await lab.exec(host, '/usr/local/bin/node --version');
-    if (runs.code !== 0)
-      throw new Error(
-        `this machine's node (${process.execPath}) does not run inside a bookworm lab host, so the ` +
-          `apiserver-standin cannot start there: ${runs.stderr.trim()}`,
-      );
-    await writeFile(
-      host,
-      `${STANDIN_DIR}/apiserver-standin.mjs`,
-      readFileSync(STANDIN_SCRIPT, 'utf8'),
-      '0644',
-    );
-    await writeFile(host, `${STANDIN_DIR}/tls.crt`, readFileSync(join(certDir!, 'tls.crt'), 'utf8'), '0644');
-    await writeFile(host, `${STANDIN_DIR}/tls.key`, readFileSync(join(certDir!, 'tls.key'), 'utf8'), '0600');
-    await lab.sh(
-      host,
-      [
-        'systemd-run --unit=apiserver-standin --description=' +
-          sq('apiserver-standin (test stand-in, NOT a Kubernetes API server)'),
-        '/usr/local/bin/node',
-        `${STANDIN_DIR}/apiserver-standin.mjs`,
-        `--name ${sq(host)} --cert ${STANDIN_DIR}/tls.crt --key ${STANDIN_DIR}/tls.key --port 6443`,
-      ].join(' '),
-    );
-    await lab.sh(
-      host,
-      'for i in $(seq 1 100); do curl -sfk --max-time 1 https://127.0.0.1:6443/healthz >/dev/null && exit 0; sleep 0.1; done; ' +
-        'echo "apiserver-standin did not answer on :6443" >&2; exit 1',
-    );
   };
 
   beforeAll(async () => {
@@ -180,33 +90,12 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
       });
       plan = generatePlan(project, { keelsonVersion: 'lab-test' });
 
-      certDir = mkdtempSync(join(tmpdir(), 'keelson-standin-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          join(certDir, 'tls.key'),
-          '-out',
-          join(certDir, 'tls.crt'),
-          '-days',
-          '2',
-          '-subj',
-          '/CN=apiserver-standin',
-        ],
-        { stdio: 'ignore' },
-      );
+      cert = standinCertificate();
 
       await Promise.all(
         lab.hosts.map(async (h) => {
           await lab.installPackages(h.name, ['haproxy', 'keepalived', 'curl']);
-          await startStandin(h.name);
+          await startApiserverStandin(lab, h.name, cert!.dir);
         }),
       );
       // The load-balancer phase in plan order: every haproxy, then the keepalived MASTER (its
@@ -214,7 +103,7 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
       // prepare Kubernetes nodes and are not what this test is about.
       const phase = plan.phases.find((p) => p.id === 'load-balancer');
       if (!phase) throw new Error('the plan has no load-balancer phase');
-      for (const step of phase.steps) await runStep(step);
+      for (const step of phase.steps) await runPlanStep(lab, step, TEST_SECRETS);
     } catch (error) {
       await lab.stop();
       throw error;
@@ -225,7 +114,7 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
     try {
       await lab?.stop();
     } finally {
-      if (certDir) rmSync(certDir, { recursive: true, force: true });
+      cert?.dispose();
     }
   });
 
@@ -241,7 +130,7 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
       expect(keepalived, `keepalived step for ${h.name}`).toBeDefined();
       expect(await lab.sh(h.name, 'cat /etc/haproxy/haproxy.cfg')).toBe(haproxy!.files[0]!.content);
       expect(await lab.sh(h.name, 'cat /etc/keepalived/keepalived.conf')).toBe(
-        resolvePlaceholders(keepalived!.files[0]!.content),
+        resolvePlaceholders(keepalived!.files[0]!.content, TEST_SECRETS),
       );
       expect(
         (await lab.sh(h.name, 'systemctl is-active haproxy keepalived apiserver-standin')).trim().split('\n'),
