@@ -1,5 +1,5 @@
 import type { Host } from '../model/cluster';
-import { KEELSON_DIR, hostPort, isIPv6, type PlanContext } from './context';
+import { KEELSON_DIR, hostPort, isIPv6, type OsFamily, type PlanContext } from './context';
 import { EXTERNAL_ETCD_PKI } from './kubeadm-config';
 import { mirrorBase } from './packages';
 import { FAIL_FUNCTION, bashScript, shq, writeOutput } from './shell';
@@ -119,6 +119,27 @@ function installEtcdLines(ctx: PlanContext): string[] {
   ];
 }
 
+/**
+ * openssl signs the certificates and curl/tar fetch etcd; minimal installs (Debian minbase, cloud
+ * images) may lack openssl, so what is missing is installed, and nothing else is touched.
+ */
+function toolLines(family: OsFamily, tools: string[]): string[] {
+  return [
+    `tools=(${tools.map(shq).join(' ')})`,
+    'missing=()',
+    'for tool in "${tools[@]}"; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done',
+    'if [ "${#missing[@]}" -gt 0 ]; then',
+    ...(family === 'debian'
+      ? [
+          '  export DEBIAN_FRONTEND=noninteractive',
+          '  apt-get update -q',
+          '  apt-get install -y -q "${missing[@]}"',
+        ]
+      : ['  dnf install -y -q "${missing[@]}"']),
+    'fi',
+  ];
+}
+
 function etcdctl(ctx: PlanContext): string {
   const endpoints = ctx.etcdHosts.map((h) => `https://${hostPort(h.address, 2379)}`).join(',');
   return `/usr/local/bin/etcdctl --endpoints=${shq(endpoints)} --cacert=${shq(`${PKI}/ca.crt`)} --cert=${shq(`${PKI}/healthcheck-client.crt`)} --key=${shq(`${PKI}/healthcheck-client.key`)}`;
@@ -137,6 +158,7 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
       'Hands the CA certificate and key to the member and apiserver-client steps (the key as a secret).',
     script: bashScript(
       FAIL_FUNCTION,
+      ...toolLines(ctx.os(first), ['openssl']),
       `install -d -m 0700 ${shq(PKI)}`,
       `cd ${shq(PKI)}`,
       'if [ ! -s ca.crt ]; then',
@@ -174,6 +196,7 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
         'a new member blocks until a quorum of peers is up.',
       script: bashScript(
         FAIL_FUNCTION,
+        ...toolLines(ctx.os(host), ['openssl', 'curl', 'tar']),
         ...installEtcdLines(ctx),
         `install -d -m 0700 /var/lib/etcd ${shq(PKI)}`,
         ...signLines(
@@ -245,6 +268,7 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
       '`kubeadm init --upload-certs` shares them with the other control planes.',
     script: bashScript(
       FAIL_FUNCTION,
+      ...toolLines(ctx.os(cp), ['openssl']),
       'install -d -m 0755 /etc/kubernetes/pki/etcd',
       ...signLines(
         clientBase,
