@@ -19,6 +19,7 @@ export const DEFAULT_REPO_PACKAGES = [
   'etcd-server',
   'etcd-client',
   'curl',
+  'openssl',
 ];
 
 export interface CachedImage {
@@ -60,5 +61,7 @@ export function ensureBase(extraPackages: string[] = []): Promise<CachedImage> {
 /** The offline apt repository (dir/debs with a Packages index). */
 export function ensureRepo(extraPackages: string[] = []): Promise<CachedImage> {
   const packages = [...DEFAULT_REPO_PACKAGES, ...extraPackages];
-  return ensure('build-repo.sh', join(CACHE_DIR, cacheName('repo', extraPackages)), packages);
+  // Keyed by the whole list, so a change to the defaults builds a new repository instead of
+  // reusing a cached one that lacks the new package.
+  return ensure('build-repo.sh', join(CACHE_DIR, cacheName('repo', packages)), packages);
 }

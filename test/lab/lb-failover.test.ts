@@ -21,7 +21,7 @@ import {
 
 const LB_PORT = 8443;
 /** Test value for the plan's `{{secret:vrrp-auth-pass}}`; keepalived reads at most 8 characters. */
-const TEST_SECRETS: Record<string, string> = { 'vrrp-auth-pass': 'lab-vrrp' };
+const KNOWN = { secrets: { 'vrrp-auth-pass': 'lab-vrrp' } };
 const FAILOVER_WINDOW_MS = 3_000;
 const POLL_EVERY_MS = 100;
 
@@ -103,7 +103,7 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
       // prepare Kubernetes nodes and are not what this test is about.
       const phase = plan.phases.find((p) => p.id === 'load-balancer');
       if (!phase) throw new Error('the plan has no load-balancer phase');
-      for (const step of phase.steps) await runPlanStep(lab, step, TEST_SECRETS);
+      for (const step of phase.steps) await runPlanStep(lab, step, KNOWN);
     } catch (error) {
       await lab.stop();
       throw error;
@@ -130,7 +130,7 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
       expect(keepalived, `keepalived step for ${h.name}`).toBeDefined();
       expect(await lab.sh(h.name, 'cat /etc/haproxy/haproxy.cfg')).toBe(haproxy!.files[0]!.content);
       expect(await lab.sh(h.name, 'cat /etc/keepalived/keepalived.conf')).toBe(
-        resolvePlaceholders(keepalived!.files[0]!.content, TEST_SECRETS),
+        resolvePlaceholders(keepalived!.files[0]!.content, KNOWN),
       );
       expect(
         (await lab.sh(h.name, 'systemctl is-active haproxy keepalived apiserver-standin')).trim().split('\n'),

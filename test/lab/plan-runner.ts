@@ -19,15 +19,19 @@ const STANDIN_DIR = '/opt/keelson-test/apiserver-standin';
 export const sq = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Run-time values the executor would substitute: secrets and plain values, by placeholder name. */
+export interface Known {
+  secrets?: Record<string, string>;
+  values?: Record<string, string>;
+}
+
 /** What the executor does with placeholders, with test values; anything left unresolved is a bug. */
-export function resolvePlaceholders(text: string, secrets: Record<string, string>): string {
-  const resolved = text.replace(/\{\{secret:([A-Za-z0-9._-]+)\}\}/g, (whole, name: string) => {
-    const value = secrets[name];
-    if (value === undefined) throw new Error(`the plan uses a secret this test has no value for: ${whole}`);
+export function resolvePlaceholders(text: string, known: Known = {}): string {
+  return text.replace(/\{\{(secret|value):([A-Za-z0-9._-]+)\}\}/g, (whole, kind: string, name: string) => {
+    const value = (kind === 'secret' ? known.secrets : known.values)?.[name];
+    if (value === undefined) throw new Error(`the plan uses a ${kind} this test has no value for: ${whole}`);
     return value;
   });
-  if (/\{\{(secret|value):/.test(resolved)) throw new Error(`unresolved placeholder in:\n${resolved}`);
-  return resolved;
 }
 
 /** Writes a file on a lab host atomically (temporary file, mode, rename), as root. */
@@ -49,27 +53,27 @@ async function runScript(
   lab: Lab,
   step: PlanStep,
   kind: 'script' | 'check',
-  secrets: Record<string, string>,
+  known: Known,
 ): Promise<RunResult> {
   const text = kind === 'script' ? step.script : step.check;
   if (text === undefined) throw new Error(`step ${step.id} has no ${kind}`);
   const path = scriptPath(step, kind);
-  await writeLabFile(lab, step.host, path, resolvePlaceholders(text, secrets), '0700');
+  await writeLabFile(lab, step.host, path, resolvePlaceholders(text, known), '0700');
   return lab.exec(step.host, `bash ${sq(path)}`, { timeoutMs: step.timeoutSeconds * 1000 });
 }
 
 /** The step's files, then its script; a non-zero exit throws with what the script printed. */
-export async function runPlanStep(lab: Lab, step: PlanStep, secrets: Record<string, string> = {}) {
+export async function runPlanStep(lab: Lab, step: PlanStep, known: Known = {}) {
   for (const f of step.files)
-    await writeLabFile(lab, step.host, f.path, resolvePlaceholders(f.content, secrets), f.mode);
-  const r = await runScript(lab, step, 'script', secrets);
+    await writeLabFile(lab, step.host, f.path, resolvePlaceholders(f.content, known), f.mode);
+  const r = await runScript(lab, step, 'script', known);
   if (r.code !== 0) throw new Error(`step ${step.id} failed (exit ${r.code}):\n${r.stderr || r.stdout}`);
   return r;
 }
 
 /** The step's "already done?" check: exit 0 means the executor may skip the step on a re-run. */
-export async function runPlanCheck(lab: Lab, step: PlanStep, secrets: Record<string, string> = {}) {
-  return runScript(lab, step, 'check', secrets);
+export async function runPlanCheck(lab: Lab, step: PlanStep, known: Known = {}) {
+  return runScript(lab, step, 'check', known);
 }
 
 /** A throwaway self-signed certificate for the stand-ins; `dispose` removes it. */

@@ -18,7 +18,7 @@ import {
 } from './plan-runner';
 
 const LB_PORT = 8443;
-const SECRETS: Record<string, string> = { 'vrrp-auth-pass': 'lab-vrrp' };
+const KNOWN = { secrets: { 'vrrp-auth-pass': 'lab-vrrp' } };
 const CONTROL_PLANES = ['h1', 'h2', 'h3'];
 
 function planFor(lab: Lab, apiEndpoint: Record<string, unknown>): Plan {
@@ -123,13 +123,13 @@ describe('generated plan steps on Debian lab hosts', () => {
       ...CONTROL_PLANES.map((h) => `load-balancer/keepalived/${h}`),
     ]);
     for (const s of steps) {
-      expect((await runPlanCheck(lab, s, SECRETS)).code, `${s.id} is not done before it ran`).not.toBe(0);
-      await runPlanStep(lab, s, SECRETS);
-      expect((await runPlanCheck(lab, s, SECRETS)).code, `${s.id} is done after it ran`).toBe(0);
+      expect((await runPlanCheck(lab, s, KNOWN)).code, `${s.id} is not done before it ran`).not.toBe(0);
+      await runPlanStep(lab, s, KNOWN);
+      expect((await runPlanCheck(lab, s, KNOWN)).code, `${s.id} is done after it ran`).toBe(0);
     }
     // Resume after a failure re-runs steps that already ran: they must succeed and change nothing.
     const nginxConf = await lab.sh('h1', 'cat /etc/nginx/nginx.conf');
-    await runPlanStep(lab, steps[0]!, SECRETS);
+    await runPlanStep(lab, steps[0]!, KNOWN);
     expect(await lab.sh('h1', 'cat /etc/nginx/nginx.conf')).toBe(nginxConf);
     expect(nginxConf).toBe(steps[0]!.files[0]!.content);
 
