@@ -11,6 +11,16 @@ import { expandHome } from './ssh-config';
 
 const { Client: SshClient, utils } = ssh2;
 
+/**
+ * What sshd does, without telling the client why, when it refuses a user after the password or
+ * key was checked — most often PAM's account stage: /run/nologin while a host is still booting
+ * (root is exempt), or an expired or locked account; also sshd's MaxAuthTries.
+ */
+const CLOSED_DURING_LOGIN =
+  'the host closed the connection during login, after key exchange: sshd refused this user ' +
+  '(is the host still booting? /run/nologin refuses every user but root; or the account is ' +
+  "expired or locked, or MaxAuthTries was reached — the host's sshd log says which)";
+
 export interface ConnectionTuning {
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
@@ -354,13 +364,20 @@ export class HostConnection {
         this.logger.log('info', `${label}: connected (handshake #${this.handshakes})`);
         resolve(client);
       };
+      // Key exchange done but not logged in: the host hung up while authenticating us.
+      let keysExchanged = false;
+      client.on('handshake', () => (keysExchanged = true));
       client.on('ready', onReady);
       client.on('error', onError);
       client.on('close', () => {
         if (!ready) {
           reject(
             hostKeyError ??
-              new SshError('CONNECTION_LOST', label, 'connection closed during the SSH handshake'),
+              new SshError(
+                'CONNECTION_LOST',
+                label,
+                keysExchanged ? CLOSED_DURING_LOGIN : 'connection closed during the SSH handshake',
+              ),
           );
           return;
         }
