@@ -131,6 +131,16 @@ function writeAtomic(path: string, text: string, mode = 0o644): void {
 }
 
 /** Waits for "SSH-" from addr:port, probed from `fromNetns` (undefined = root namespace). */
+async function waitForLoginsAllowed(name: string, pid: number, deadline: number): Promise<void> {
+  while (existsSync(`/proc/${pid}/root/run/nologin`)) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `lab: ${name} still has /run/nologin (boot did not finish) when the boot timeout ran out`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function waitForBanner(address: string, port: number, fromNetns: string | undefined, deadline: number) {
   while (Date.now() < deadline) {
     const ok = fromNetns
@@ -391,8 +401,14 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         }),
       ),
     );
+    // sshd answers before boot has finished; until systemd-user-sessions removes /run/nologin,
+    // PAM refuses every user but root (a password login as deploy is closed mid-login). A lab
+    // hands out hosts that are fully up, as a real server is when someone deploys to it.
+    await Promise.all(hosts.map((h) => waitForLoginsAllowed(h.name, h.pid, deadline)));
     const bootSeconds = (Date.now() - bootStarted) / 1000;
-    log(`${hosts.length} hosts answered SSH ${bootSeconds.toFixed(1)} s after boot started`);
+    log(
+      `${hosts.length} hosts answered SSH and allowed logins ${bootSeconds.toFixed(1)} s after boot started`,
+    );
 
     const knownHostsPath = join(keyDir, 'known_hosts');
     writeAtomic(

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SshEngine, type SshEngineOptions } from '../../main/services/ssh/engine';
 import { SshError } from '../../main/services/ssh/errors';
 import { SshConfigFile } from '../../main/services/ssh/ssh-config';
@@ -74,6 +74,14 @@ beforeAll(async () => {
   });
 });
 
+// Any failed test: what the sshd it talked to logged, and what the engine logged.
+afterEach(async (context) => {
+  if (context.task.result?.state !== 'fail') return;
+  const error = String(context.task.result.errors?.[0]?.message ?? '');
+  await printSshdJournal(error);
+  console.log(`engine log (last 30):\n${logs.slice(-30).join('\n')}`);
+});
+
 afterAll(async () => {
   for (const e of engines) e.closeAll();
   await lab?.stop();
@@ -106,6 +114,23 @@ describe('SSH engine in the lab', () => {
       expect(line).not.toContain(lab.host('h5').password);
       expect(line).not.toContain(passphrase);
     }
+  });
+
+  it('a host still booting (/run/nologin) refuses the non-root user, and the error says why; root still gets in', async () => {
+    const e = engine({ tuning: { reconnectBaseDelayMs: 50 } });
+    await lab.sh('h7', "echo 'System is booting up.' > /run/nologin");
+    try {
+      const refused = await failure(e.run(deploy('h7'), 'true'));
+      expect(refused.message).toContain(`deploy@${lab.host('h7').address}:22:`);
+      expect(refused.message).toContain('closed the connection during login');
+      expect(refused.message).toContain('/run/nologin');
+      expect(refused.message).not.toContain(lab.host('h7').password);
+      expect((await e.run(root('h7'), 'id -un')).stdout).toBe('root\n');
+    } finally {
+      await lab.sh('h7', 'rm -f /run/nologin');
+    }
+    // Once boot has "finished", the same engine logs the user in.
+    expect((await e.run(deploy('h7'), 'id -un')).stdout).toBe(`${lab.host('h7').user}\n`);
   });
 
   it('reaches a host on a custom port', async () => {
