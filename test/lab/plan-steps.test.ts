@@ -115,6 +115,23 @@ describe('generated plan steps on Debian lab hosts', () => {
     );
   }, 60_000);
 
+  it('os-prep: swap off, overlay and br_netfilter present, forwarding sysctls verified; re-runs safely', async () => {
+    // Lab hosts share the workstation's kernel: modules cannot be loaded from inside, so this
+    // proves the "already loaded or built in" path, and non-network sysctls are read-only there
+    // (the step warns about keys outside its own file and verifies its own values).
+    const steps = phaseSteps(haPlan, 'os-prep');
+    expect(steps.map((s) => s.host).sort()).toEqual(['h1', 'h2', 'h3', 'h4']);
+    await Promise.all(
+      steps.map(async (s) => {
+        const first = await runPlanStep(lab, s);
+        expect(first.stdout).toContain('keelson: OS prepared');
+        expect((await runPlanCheck(lab, s)).code, `${s.host} done`).toBe(0);
+        await runPlanStep(lab, s);
+        expect(await lab.sh(s.host, 'sysctl -n net.ipv4.ip_forward')).toBe('1\n');
+      }),
+    );
+  }, 120_000);
+
   it('keepalived + nginx: installs, reports done, re-runs safely, and the VIP balances over every control plane', async () => {
     await Promise.all(CONTROL_PLANES.map((h) => startApiserverStandin(lab, h, cert!.dir)));
     const steps = phaseSteps(haPlan, 'load-balancer');
