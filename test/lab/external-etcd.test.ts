@@ -20,7 +20,7 @@ import { generatePlan } from '../../shared/plan';
 import { externalEtcdVersion, parseKubeVersion } from '../../shared/plan/versions';
 import type { Plan, PlanStep } from '../../shared/plan/types';
 import { startLab, type Lab } from './lab';
-import { runPlanCheck, runPlanStep, sq, type Known } from './plan-runner';
+import { phaseSteps, runPlanCheck, runPlanStep, sq, stepById, type Known } from './plan-runner';
 
 const KUBERNETES = '1.35';
 const MEMBERS = ['h1', 'h2', 'h3'];
@@ -51,11 +51,7 @@ describe('external etcd from the generated plan, on three lab hosts', () => {
   let plan: Plan;
   const known: Required<Known> = { secrets: {}, values: {} };
   const version = externalEtcdVersion(parseKubeVersion(KUBERNETES));
-  const step = (id: string): PlanStep => {
-    const found = plan.phases.flatMap((p) => p.steps).find((s) => s.id === id);
-    if (!found) throw new Error(`the plan has no step ${id}`);
-    return found;
-  };
+  const step = (id: string): PlanStep => stepById(plan, id);
   const requests: string[] = [];
 
   beforeAll(async () => {
@@ -93,11 +89,7 @@ describe('external etcd from the generated plan, on three lab hosts', () => {
         { keelsonVersion: 'lab-test' },
       );
       // Only the offline repository: the steps install what they miss (openssl) from it.
-      await Promise.all(
-        lab.hosts.map((h) =>
-          lab.sh(h.name, `echo ${sq(lab.aptSourceLine())} > /etc/apt/sources.list.d/keelson-lab.list`),
-        ),
-      );
+      await Promise.all(lab.hosts.map((h) => lab.useOfflineRepository(h.name)));
     } catch (error) {
       await lab.stop();
       throw error;
@@ -113,7 +105,7 @@ describe('external etcd from the generated plan, on three lab hosts', () => {
   });
 
   it('the CA step hands over the CA certificate as a value and its key as a secret', async () => {
-    expect(plan.phases.find((p) => p.id === 'external-etcd')?.steps.map((s) => s.id)).toEqual([
+    expect(phaseSteps(plan, 'external-etcd').map((s) => s.id)).toEqual([
       'external-etcd/ca/h1',
       ...MEMBERS.map((h) => `external-etcd/member/${h}`),
       'external-etcd/health/h1',

@@ -102,6 +102,8 @@ export interface Lab {
   dropPackets(host: string, percent: number): Promise<void>;
   /** `deb [trusted=yes] http://10.77.K.1:8080/ ./` */
   aptSourceLine(): string;
+  /** Makes the lab repository the host's apt source (its only one), as an air-gapped host has. */
+  useOfflineRepository(host: string): Promise<void>;
   /** Points the host at the lab repository and apt-get installs the packages. */
   installPackages(host: string, names: string[]): Promise<void>;
   /** OpenSSH client arguments (key, port, no host-key prompts, jump through the bastion if any). */
@@ -458,6 +460,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       return r.stdout;
     };
     const aptSourceLine = () => `deb [trusted=yes] http://${rootAddress}:${APT_PORT}/ ./`;
+    const useOfflineRepository = async (name: string) => {
+      await sh(name, `echo '${aptSourceLine()}' > /etc/apt/sources.list.d/keelson-lab.list`);
+    };
     const sshArgs = (name: string, user = 'root'): string[] => {
       const h = byName(name);
       const common = [
@@ -504,11 +509,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       cablePlug: (name) => setCable(slot, 11 + names.indexOf(byName(name).name), true),
       dropPackets: (name, percent) => setPacketLoss(byName(name).netns, percent),
       aptSourceLine,
+      useOfflineRepository,
       installPackages: async (name, packages) => {
         for (const p of packages) {
           if (!/^[a-z0-9][a-z0-9+.-]+$/.test(p)) throw new Error(`lab: "${p}" is not a Debian package name`);
         }
-        await sh(name, `echo '${aptSourceLine()}' > /etc/apt/sources.list.d/keelson-lab.list`);
+        await useOfflineRepository(name);
         await sh(name, 'apt-get update -q');
         await sh(name, `apt-get install -y -q --no-install-recommends ${packages.join(' ')}`);
       },

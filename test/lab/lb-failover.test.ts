@@ -12,11 +12,13 @@ import type { Plan } from '../../shared/plan/types';
 import { startLab, type Lab } from './lab';
 import {
   httpsGet as get,
+  phaseSteps,
   resolvePlaceholders,
   runPlanStep,
   sleep,
   standinCertificate,
   startApiserverStandin,
+  stepById,
 } from './plan-runner';
 
 const LB_PORT = 8443;
@@ -101,9 +103,9 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
       // The load-balancer phase in plan order: every haproxy, then the keepalived MASTER (its
       // script waits for the VIP), then the BACKUPs. Earlier phases (os-prep, containerd, …)
       // prepare Kubernetes nodes and are not what this test is about.
-      const phase = plan.phases.find((p) => p.id === 'load-balancer');
-      if (!phase) throw new Error('the plan has no load-balancer phase');
-      for (const step of phase.steps) await runPlanStep(lab, step, KNOWN);
+      const steps = phaseSteps(plan, 'load-balancer');
+      if (steps.length === 0) throw new Error('the plan has no load-balancer phase');
+      for (const step of steps) await runPlanStep(lab, step, KNOWN);
     } catch (error) {
       await lab.stop();
       throw error;
@@ -120,17 +122,11 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
 
   it('runs exactly the haproxy and keepalived configs the plan generated', async () => {
     for (const h of lab.hosts) {
-      const haproxy = plan.phases
-        .flatMap((p) => p.steps)
-        .find((s) => s.id === `load-balancer/haproxy/${h.name}`);
-      const keepalived = plan.phases
-        .flatMap((p) => p.steps)
-        .find((s) => s.id === `load-balancer/keepalived/${h.name}`);
-      expect(haproxy, `haproxy step for ${h.name}`).toBeDefined();
-      expect(keepalived, `keepalived step for ${h.name}`).toBeDefined();
-      expect(await lab.sh(h.name, 'cat /etc/haproxy/haproxy.cfg')).toBe(haproxy!.files[0]!.content);
+      const haproxy = stepById(plan, `load-balancer/haproxy/${h.name}`);
+      const keepalived = stepById(plan, `load-balancer/keepalived/${h.name}`);
+      expect(await lab.sh(h.name, 'cat /etc/haproxy/haproxy.cfg')).toBe(haproxy.files[0]!.content);
       expect(await lab.sh(h.name, 'cat /etc/keepalived/keepalived.conf')).toBe(
-        resolvePlaceholders(keepalived!.files[0]!.content, KNOWN),
+        resolvePlaceholders(keepalived.files[0]!.content, KNOWN),
       );
       expect(
         (await lab.sh(h.name, 'systemctl is-active haproxy keepalived apiserver-standin')).trim().split('\n'),

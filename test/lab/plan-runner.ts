@@ -9,7 +9,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PlanStep } from '../../shared/plan/types';
+import type { Plan, PlanStep } from '../../shared/plan/types';
 import type { Lab } from './lab';
 import type { RunResult } from './run';
 
@@ -32,6 +32,17 @@ export function resolvePlaceholders(text: string, known: Known = {}): string {
     if (value === undefined) throw new Error(`the plan uses a ${kind} this test has no value for: ${whole}`);
     return value;
   });
+}
+
+/** The steps of one phase, in plan order (none when the plan has no such phase). */
+export const phaseSteps = (plan: Plan, phase: string): PlanStep[] =>
+  plan.phases.find((p) => p.id === phase)?.steps ?? [];
+
+/** The step with this id; a missing one is a test failure that names it. */
+export function stepById(plan: Plan, id: string): PlanStep {
+  const found = plan.phases.flatMap((p) => p.steps).find((s) => s.id === id);
+  if (!found) throw new Error(`the plan has no step ${id}`);
+  return found;
 }
 
 /** Writes a file on a lab host atomically (temporary file, mode, rename), as root. */

@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, ClusterProject } from '../../shared/model/cluster';
 import { generatePlan } from '../../shared/plan';
-import type { Plan, PlanStep } from '../../shared/plan/types';
+import type { Plan } from '../../shared/plan/types';
 import { startLab, type Lab } from './lab';
 import {
   httpsGet,
+  phaseSteps,
   runPlanCheck,
   runPlanStep,
   sleep,
@@ -39,9 +40,6 @@ function planFor(lab: Lab, apiEndpoint: Record<string, unknown>): Plan {
   return generatePlan(project, { keelsonVersion: 'lab-test' });
 }
 
-const phaseSteps = (plan: Plan, phase: string): PlanStep[] =>
-  plan.phases.find((p) => p.id === phase)?.steps ?? [];
-
 describe('generated plan steps on Debian lab hosts', () => {
   let lab: Lab;
   let cert: ReturnType<typeof standinCertificate> | undefined;
@@ -59,14 +57,7 @@ describe('generated plan steps on Debian lab hosts', () => {
     });
     cert = standinCertificate();
     // Only the offline repository is configured: the steps install their packages themselves.
-    await Promise.all(
-      lab.hosts.map((h) =>
-        lab.sh(
-          h.name,
-          `echo ${JSON.stringify(lab.aptSourceLine())} > /etc/apt/sources.list.d/keelson-lab.list`,
-        ),
-      ),
-    );
+    await Promise.all(lab.hosts.map((h) => lab.useOfflineRepository(h.name)));
   }, 300_000);
 
   afterAll(async () => {
