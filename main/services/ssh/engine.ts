@@ -9,13 +9,14 @@ import { defaultSink, redactingLogger, Redactor, type LogSink, type SshLogger } 
 import { Semaphore } from './semaphore';
 import { shellQuote } from './shell';
 import { expandHome, parseJumpSpec, SshConfigFile } from './ssh-config';
+import { sftpPut, sftpWrite } from './sftp';
+import { abortable, streamExec } from './stream-exec';
 import { probeSudo, wrapSudo } from './sudo';
 import type {
   ClientChannel,
   ExecEvent,
   ExecOptions,
   ExecResult,
-  FlowControl,
   ResolvedHop,
   SshAuthMethod,
   SshTarget,
@@ -386,11 +387,11 @@ export class SshEngine {
       const suffix = randomBytes(6).toString('hex');
       if (!needsSudo) {
         const tmp = posix.join(posix.dirname(remotePath), `.${posix.basename(remotePath)}.keelson-${suffix}`);
-        await abortable(this.sftpPut(conn, tmp, data, options.mode, remotePath), signal);
+        await abortable(sftpPut(conn, tmp, data, options.mode, remotePath), signal);
         return;
       }
       const tmp = `/tmp/.keelson-upload-${suffix}`;
-      await abortable(this.sftpWrite(conn, tmp, data, 0o600), signal);
+      await abortable(sftpWrite(conn, tmp, data, 0o600), signal);
       const staged = `${remotePath}.keelson-${suffix}`;
       const owner = shellQuote(options.owner ?? 'root');
       const group = shellQuote(options.group ?? 'root');
@@ -415,168 +416,4 @@ export class SshEngine {
       }
     });
   }
-
-  private async sftpWrite(conn: HostConnection, path: string, data: Buffer, mode: number): Promise<void> {
-    const sftp = await conn.sftpSession();
-    await new Promise<void>((resolve, reject) => {
-      sftp.writeFile(path, data, { mode }, (err) =>
-        err
-          ? reject(
-              new SshError(
-                'SFTP_FAILED',
-                conn.label,
-                `cannot write ${path}: ${err.message}`,
-                {},
-                { cause: err },
-              ),
-            )
-          : resolve(),
-      );
-    });
-    // writeFile's mode only applies to new files and passes through the umask: set it exactly.
-    await new Promise<void>((resolve, reject) => {
-      sftp.chmod(path, mode, (err) =>
-        err
-          ? reject(
-              new SshError(
-                'SFTP_FAILED',
-                conn.label,
-                `cannot chmod ${path}: ${err.message}`,
-                {},
-                { cause: err },
-              ),
-            )
-          : resolve(),
-      );
-    });
-  }
-
-  private async sftpPut(
-    conn: HostConnection,
-    tmp: string,
-    data: Buffer,
-    mode: number,
-    finalPath: string,
-  ): Promise<void> {
-    await this.sftpWrite(conn, tmp, data, mode);
-    const sftp = await conn.sftpSession();
-    await new Promise<void>((resolve, reject) => {
-      sftp.ext_openssh_rename(tmp, finalPath, (err) => {
-        if (!err) return resolve();
-        sftp.unlink(tmp, () => undefined);
-        reject(
-          new SshError(
-            'SFTP_FAILED',
-            conn.label,
-            `cannot rename into ${finalPath}: ${err.message}`,
-            {},
-            { cause: err },
-          ),
-        );
-      });
-    });
-  }
-}
-
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-/**
- * Adapts the callback form to an async iterator. Chunks wait in a small queue for the
- * consumer; when it is full the channel is paused, so SSH flow control throttles the remote
- * command and a slow consumer never makes the engine hold a command's whole output.
- * Leaving the loop early (break) cancels the command.
- */
-export function streamExec(
-  start: (
-    hooks: Pick<ExecOptions, 'onStdout' | 'onStderr' | 'onFlowControl'>,
-    signal: AbortSignal,
-  ) => Promise<ExecResult>,
-  highWaterChunks = 64,
-): AsyncIterable<ExecEvent> {
-  return {
-    [Symbol.asyncIterator]() {
-      const queue: ExecEvent[] = [];
-      const cancel = new AbortController();
-      let wake: (() => void) | undefined;
-      let settled: { result?: ExecResult; failure?: unknown } | undefined;
-      let flow: FlowControl | undefined;
-      let paused = false;
-      const push = (e: ExecEvent) => {
-        queue.push(e);
-        if (!paused && flow && queue.length >= highWaterChunks) {
-          paused = true;
-          flow.pause();
-        }
-        wake?.();
-      };
-      start(
-        {
-          onStdout: (c) => push({ stream: 'stdout', data: c }),
-          onStderr: (c) => push({ stream: 'stderr', data: c }),
-          onFlowControl: (f) => (flow = f),
-        },
-        cancel.signal,
-      ).then(
-        (result) => {
-          settled = { result };
-          wake?.();
-        },
-        (failure: unknown) => {
-          settled = { failure };
-          wake?.();
-        },
-      );
-      return {
-        async next(): Promise<IteratorResult<ExecEvent>> {
-          for (;;) {
-            const e = queue.shift();
-            if (e) {
-              if (paused && queue.length <= highWaterChunks / 2) {
-                paused = false;
-                flow?.resume();
-              }
-              return { value: e, done: false };
-            }
-            if (settled) {
-              const { result, failure } = settled;
-              settled = {};
-              if (failure !== undefined) throw failure;
-              if (result) {
-                return {
-                  value: result.signal
-                    ? { exitCode: result.exitCode, signal: result.signal }
-                    : { exitCode: result.exitCode },
-                  done: false,
-                };
-              }
-              return { value: undefined, done: true };
-            }
-            await new Promise<void>((r) => (wake = r));
-            wake = undefined;
-          }
-        },
-        async return(): Promise<IteratorResult<ExecEvent>> {
-          if (!settled) cancel.abort(new Error('stream closed by its reader'));
-          queue.length = 0;
-          return { value: undefined, done: true };
-        },
-      };
-    },
-  };
 }
