@@ -55,6 +55,18 @@ export function isIPv6(address: string): boolean {
   return ipaddr.IPv6.isValid(address) && !ipaddr.IPv4.isValid(address);
 }
 
+/**
+ * Whether the apiserver proxy must accept IPv6 clients: its VIP, one of its hosts or a backend is
+ * IPv6. Only then do configs listen on [::] — a host booted with ipv6.disable=1 cannot bind it.
+ */
+export function proxyServesIPv6(ctx: PlanContext): boolean {
+  const vip = ctx.project.spec.apiEndpoint.vip;
+  return (
+    (vip !== undefined && isIPv6(vip)) ||
+    [...(ctx.proxy?.hosts ?? []), ...ctx.controlPlanes].some((h) => isIPv6(h.address))
+  );
+}
+
 function checkHosts(project: ClusterProject): void {
   project.spec.hosts.forEach((h, i) => {
     if (!SAFE_NAME.test(h.name)) {

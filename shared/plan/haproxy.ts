@@ -1,5 +1,5 @@
 import type { PlanContext } from './context';
-import { APISERVER_PORT, hostPort } from './context';
+import { APISERVER_PORT, hostPort, proxyServesIPv6 } from './context';
 
 /**
  * haproxy.cfg in the kubeadm ha-considerations form: TCP passthrough, with a TLS health check of
@@ -28,7 +28,8 @@ export function haproxyConfig(ctx: PlanContext, listenPort: number): string {
     '    timeout check 5s',
     '',
     'frontend apiserver',
-    `    bind *:${listenPort}`,
+    // `*:port` is IPv4 only in haproxy; `:::port v4v6` takes both families on one socket.
+    proxyServesIPv6(ctx) ? `    bind :::${listenPort} v4v6` : `    bind *:${listenPort}`,
     '    mode tcp',
     '    option tcplog',
     '    default_backend apiserverbackend',

@@ -1,5 +1,5 @@
 import type { Host } from '../model/cluster';
-import type { PlanContext } from './context';
+import { isIPv6, type PlanContext } from './context';
 import { secretPlaceholder } from './types';
 
 /** The secret the VRRP auth_pass comes from: the project's name for it, or this default. */
@@ -14,6 +14,22 @@ export const CHECK_WEIGHT = -2;
  */
 export function keepalivedPriority(index: number): number {
   return index === 0 ? 101 : 100;
+}
+
+/**
+ * An IPv6 VIP runs VRRP version 3, which has no authentication: keepalived -t rejects an
+ * authentication block there, so the VRRP password is only asked for IPv4 VIPs.
+ */
+function authentication(ctx: PlanContext): string[] {
+  if (isIPv6(ctx.project.spec.apiEndpoint.vip ?? '')) {
+    return ['    # IPv6 VIP: VRRP version 3 has no authentication (no VRRP password is used).'];
+  }
+  return [
+    '    authentication {',
+    '        auth_type PASS',
+    `        auth_pass ${secretPlaceholder(vrrpAuthSecret(ctx))}`,
+    '    }',
+  ];
 }
 
 export function keepalivedConfig(ctx: PlanContext, host: Host, checkPort: number): string {
@@ -54,10 +70,7 @@ export function keepalivedConfig(ctx: PlanContext, host: Host, checkPort: number
     `    virtual_router_id ${ep.vrrp.routerId}`,
     `    priority ${keepalivedPriority(index)}`,
     '    advert_int 1',
-    '    authentication {',
-    '        auth_type PASS',
-    `        auth_pass ${secretPlaceholder(vrrpAuthSecret(ctx))}`,
-    '    }',
+    ...authentication(ctx),
     ...unicast,
     '    virtual_ipaddress {',
     `        ${ep.vip}/${ctx.prefixLength(host)}`,

@@ -30,6 +30,12 @@ for (const os of ['debian', 'rhel'] as const) {
       },
       os,
     },
+    ...(['keepalived-haproxy', 'keepalived-nginx', 'dedicated-lb', 'node-local'] as const).map((pattern) => ({
+      name: `ipv6 ${pattern}/${os}`,
+      options: { pattern, ipv6: true, etcd: 'external' as const },
+      os,
+    })),
+    { name: `ipv6 unicast/${os}`, options: { pattern: 'keepalived-nginx', ipv6: true, unicast: true }, os },
     {
       name: `kube-vip ipvs nftables/${os}`,
       options: { pattern: 'kube-vip', kubeProxyMode: 'nftables', version: '1.31' },

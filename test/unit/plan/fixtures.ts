@@ -15,26 +15,28 @@ export interface FixtureOptions {
   cni?: 'calico' | 'flannel';
   mirror?: boolean;
   containerdMajor?: '1' | '2';
+  /** IPv6 single stack: hosts in fd77::/64, IPv6 VIP, pod and service ranges. */
+  ipv6?: boolean;
 }
 
-/** A project as a user would write it (validated by the real schema), 10.77.0.0/24 lab-style addresses. */
+/** A project as a user would write it (validated by the real schema), 10.77.0.0/24 (or fd77::/64) lab-style addresses. */
 export function project(o: FixtureOptions): ClusterProject {
   const cps = o.controlPlanes ?? 3;
+  // Host N of the lab: 10.77.0.N, or fd77::N (hex digits read the same below 100).
+  const addr = (n: number) => (o.ipv6 ? `fd77::${n}` : `10.77.0.${n}`);
   const workers = o.workers ?? 2;
   const hosts: unknown[] = [];
   for (let i = 1; i <= cps; i++)
-    hosts.push({ name: `cp${i}`, address: `10.77.0.${10 + i}`, roles: ['control-plane'] });
-  for (let i = 1; i <= workers; i++)
-    hosts.push({ name: `w${i}`, address: `10.77.0.${20 + i}`, roles: ['worker'] });
+    hosts.push({ name: `cp${i}`, address: addr(10 + i), roles: ['control-plane'] });
+  for (let i = 1; i <= workers; i++) hosts.push({ name: `w${i}`, address: addr(20 + i), roles: ['worker'] });
   if (o.pattern === 'dedicated-lb') {
     hosts.push(
-      { name: 'lb1', address: '10.77.0.31', roles: ['lb'] },
-      { name: 'lb2', address: '10.77.0.32', roles: ['lb'] },
+      { name: 'lb1', address: addr(31), roles: ['lb'] },
+      { name: 'lb2', address: addr(32), roles: ['lb'] },
     );
   }
   if (o.etcd === 'external') {
-    for (let i = 1; i <= 3; i++)
-      hosts.push({ name: `etcd${i}`, address: `10.77.0.${40 + i}`, roles: ['etcd'] });
+    for (let i = 1; i <= 3; i++) hosts.push({ name: `etcd${i}`, address: addr(40 + i), roles: ['etcd'] });
   }
   const onCps = o.pattern === 'keepalived-haproxy' || o.pattern === 'keepalived-nginx';
   return ClusterProject.parse({
@@ -50,15 +52,15 @@ export function project(o: FixtureOptions): ClusterProject {
           ? {}
           : o.pattern === 'external'
             ? { dnsName: 'api.lab.example' }
-            : { vip: '10.77.0.100' }),
+            : { vip: addr(100) }),
         port: onCps ? 8443 : 6443,
         lbSoftware: o.lbSoftware ?? 'haproxy',
         vrrp: { routerId: 51, interface: 'eth0', unicast: o.unicast ?? false, authPassRef: 'lab-vrrp' },
       },
       etcd: { mode: o.etcd ?? 'stacked' },
       networking: {
-        podCidr: '10.244.0.0/16',
-        serviceCidr: '10.96.0.0/12',
+        podCidr: o.ipv6 ? 'fd00:10:244::/56' : '10.244.0.0/16',
+        serviceCidr: o.ipv6 ? 'fd00:10:96::/112' : '10.96.0.0/12',
         cni: o.cni ?? 'calico',
         kubeProxyMode: o.kubeProxyMode ?? 'iptables',
       },
