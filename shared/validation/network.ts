@@ -1,5 +1,5 @@
 import type { ClusterProject } from '../model/cluster';
-import { defineCodes, fieldTarget, listNames } from './define';
+import { defineCodes, fieldTarget, hostTarget, listNames } from './define';
 import type { Finding } from './finding';
 import { contains, hasHostBits, hostSubnet, overlaps, parseAddress, parseCidr, type Cidr } from './ip';
 import { versionAtLeast } from './version';
@@ -25,6 +25,10 @@ const { codes, finding } = defineCodes({
   FLANNEL_POD_CIDR_CUSTOM: {
     severity: 'info',
     summary: 'flannel with a pod CIDR other than its manifest default 10.244.0.0/16',
+  },
+  IP_FAMILY_MISMATCH: {
+    severity: 'error',
+    summary: 'Nodes, pod and service CIDRs are not all IPv4 or all IPv6 (single stack)',
   },
   DNS_DOMAIN_INVALID: { severity: 'error', summary: 'The cluster DNS domain is not a valid DNS name' },
   PROXY_IPVS_DEPRECATED: {
@@ -173,9 +177,62 @@ function checkPodRoom(project: ClusterProject, pod: Cidr, findings: Finding[]): 
   }
 }
 
+const FAMILY = { ipv4: 'IPv4', ipv6: 'IPv6' } as const;
+
+/**
+ * Keelson builds single-stack clusters: kubelet's node IP, podSubnet and serviceSubnet must be
+ * one family, or kubeadm init fails (or nodes cannot reach pods). Dual stack is not modelled.
+ */
+function checkFamilies(project: ClusterProject, findings: Finding[]): void {
+  const nodes = project.spec.hosts.flatMap((h) => {
+    const address =
+      h.roles.includes('control-plane') || h.roles.includes('worker') ? parseAddress(h.address) : undefined;
+    return address ? [{ name: h.name, kind: address.kind() }] : [];
+  });
+  const first = nodes[0];
+  if (!first) return;
+  const odd = nodes.filter((n) => n.kind !== first.kind);
+  if (odd.length > 0) {
+    // Name the minority: they are the ones most likely mistyped.
+    const [minority, majority] =
+      odd.length * 2 <= nodes.length
+        ? [odd, nodes.filter((n) => n.kind === first.kind)]
+        : [nodes.filter((n) => n.kind === first.kind), odd];
+    for (const n of minority)
+      findings.push(
+        finding(
+          'IP_FAMILY_MISMATCH',
+          hostTarget(n.name),
+          `${n.name} has an ${FAMILY[n.kind]} address while ${listNames(majority.map((m) => m.name))} ${majority.length === 1 ? 'has' : 'have'} ${FAMILY[majority[0]!.kind]}; a cluster is all IPv4 or all IPv6.`,
+          `Give ${n.name} its ${FAMILY[majority[0]!.kind]} address.`,
+        ),
+      );
+    return;
+  }
+  const net = project.spec.networking;
+  for (const [text, target, what] of [
+    [net.podCidr, POD, 'pod'],
+    [net.serviceCidr, SERVICE, 'service'],
+  ] as const) {
+    const range = parseCidr(text);
+    if (range && range.address.kind() !== first.kind)
+      findings.push(
+        finding(
+          'IP_FAMILY_MISMATCH',
+          target,
+          `The ${what} CIDR ${range.text} is ${FAMILY[range.address.kind()]} but the nodes are ${FAMILY[first.kind]}; kubeadm needs one family.`,
+          first.kind === 'ipv4'
+            ? `Use an IPv4 range, e.g. ${what === 'pod' ? '10.244.0.0/16' : '10.96.0.0/12'}.`
+            : `Use an IPv6 range, e.g. ${what === 'pod' ? 'fd00:10:244::/56' : 'fd00:10:96::/112'}.`,
+        ),
+      );
+  }
+}
+
 export function checkNetwork(project: ClusterProject): Finding[] {
   const findings: Finding[] = [];
   checkRanges(project, findings);
+  checkFamilies(project, findings);
   const net = project.spec.networking;
   const domain = net.dnsDomain;
   const labels = typeof domain === 'string' ? domain.split('.') : [];

@@ -383,6 +383,23 @@ const CASES: Record<string, { trigger: Change[]; clean: Change[] }> = {
       (p) => Object.assign(p.spec.apiEndpoint, { pattern: 'external', vip: '10.77.0.200', port: 6443 }),
     ],
   },
+  IP_FAMILY_MISMATCH: {
+    trigger: [
+      (p) => (p.spec.networking.podCidr = 'fd00:10:244::/56'),
+      (p) => (p.spec.networking.serviceCidr = 'fd00:10:96::/112'),
+      (p) => (p.spec.hosts[4]!.address = 'fd77::22'),
+    ],
+    clean: [
+      // All IPv6: nodes, VIP, pod and service ranges.
+      (p) => {
+        p.spec.hosts.forEach((h, i) => (h.address = `fd77::${11 + i}`));
+        p.spec.apiEndpoint.vip = 'fd77::10';
+        Object.assign(p.spec.networking, { podCidr: 'fd00:10:244::/56', serviceCidr: 'fd00:10:96::/112' });
+      },
+      // An IPv6 bastion or etcd host is not a node: only nodes must agree.
+      (p) => p.spec.hosts.push(host('jump', 'fd77::2', ['bastion'])),
+    ],
+  },
   SERVICE_CIDR_TOO_LARGE: {
     trigger: [(p) => (p.spec.networking.serviceCidr = '10.64.0.0/11')],
     clean: [(p) => (p.spec.networking.serviceCidr = '10.96.0.0/12')],
