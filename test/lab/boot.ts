@@ -15,10 +15,28 @@ export async function waitForLoginsAllowed(name: string, pid: number, deadline: 
   while (existsSync(`/proc/${pid}/root/run/nologin`)) {
     if (Date.now() > deadline)
       throw new Error(
-        `lab: ${name} still has /run/nologin (boot did not finish) when the boot timeout ran out`,
+        `lab: ${name} still has /run/nologin (boot did not finish) when the boot timeout ran out; ` +
+          `its systemd said:\n${await bootState(pid)}`,
       );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** What a host's systemd is still doing (or what failed) — the reason a boot did not finish. */
+async function bootState(pid: number): Promise<string> {
+  const inHost = (command: string) =>
+    run('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', 'sh', '-c', command], {
+      timeoutMs: 10_000,
+    }).then(
+      (r) => `${r.stdout}${r.stderr}`.trim(),
+      (e: Error) => e.message,
+    );
+  return inHost(
+    'systemctl is-system-running; systemctl --no-pager list-jobs | head -20; ' +
+      'systemctl --no-pager --failed | head -10; ' +
+      'systemctl --no-pager status systemd-user-sessions.service | head -15; ' +
+      'journalctl -b --no-pager -u systemd-user-sessions.service | tail -8',
+  );
 }
 
 /** Waits for "SSH-" from addr:port, probed from `fromNetns` (undefined = root namespace). */
@@ -100,11 +118,56 @@ export async function containerInit(nspawnPid: number, deadline: number): Promis
   throw new Error(`lab: the container of nspawn PID ${nspawnPid} never started its init`);
 }
 
-export function bootHost(root: string, name: string, netns: string, logPath: string): number {
+/**
+ * The cgroup directories a host of its own gets, one per hierarchy systemd uses, below this
+ * process's own cgroup. Without them every nspawn started from one process shares one
+ * `payload` subtree: the hosts' systemds then manage the same unit cgroups, and under load a
+ * unit fails to start with 219/CGROUP (seen: systemd-user-sessions, leaving /run/nologin).
+ */
+export function hostCgroupDirs(leaf: string): string[] {
+  const dirs: string[] = [];
+  for (const line of readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n')) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (!m) continue;
+    const [, controllers, path] = m;
+    const mount =
+      controllers === 'name=systemd'
+        ? '/sys/fs/cgroup/systemd'
+        : controllers === '' && existsSync('/sys/fs/cgroup/unified/cgroup.procs')
+          ? '/sys/fs/cgroup/unified'
+          : controllers === '' && existsSync('/sys/fs/cgroup/cgroup.procs')
+            ? '/sys/fs/cgroup'
+            : undefined;
+    if (mount && existsSync(mount)) dirs.push(join(mount, path!, leaf));
+  }
+  return dirs;
+}
+
+/**
+ * Boots a host in the cgroups `cgroupDirs` (see hostCgroupDirs): a small shell moves itself
+ * there and then becomes systemd-nspawn, so nspawn's payload and supervisor cgroups are the
+ * host's own. Returns nspawn's PID.
+ */
+export function bootHost(
+  root: string,
+  name: string,
+  netns: string,
+  logPath: string,
+  cgroupDirs: string[],
+): number {
   const log = openSync(logPath, 'a');
+  const enterCgroups =
+    'IFS=$(printf "\\n."); IFS=${IFS%.}; ' +
+    'for d in $KEELSON_CGROUPS; do ' +
+    'mkdir -p "$d" && echo $$ > "$d/cgroup.procs" || { echo "lab: cannot enter cgroup $d" >&2; exit 97; }; ' +
+    'done; exec "$@"';
   const child = spawn(
-    'systemd-nspawn',
+    'sh',
     [
+      '-c',
+      enterCgroups,
+      'sh',
+      'systemd-nspawn',
       '--boot',
       '--keep-unit',
       '--register=no',
@@ -121,7 +184,11 @@ export function bootHost(root: string, name: string, netns: string, logPath: str
     {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network' },
+      env: {
+        ...process.env,
+        SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network',
+        KEELSON_CGROUPS: cgroupDirs.join('\n'),
+      },
     },
   );
   closeSync(log);

@@ -2,6 +2,7 @@
 // through the real OpenSSH client against the hosts' real sshd. Talks only to lab addresses.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostCgroupDirs } from './boot';
 import { startLab, type Lab } from './lab';
 import { run } from './run';
 
@@ -167,7 +168,7 @@ describe('npm run lab', () => {
     }
   };
 
-  it('up survives a crash of its owner, down leaves no namespace, mount, process or route', async () => {
+  it('up survives a crash of its owner, down leaves no namespace, mount, process, cgroup or route', async () => {
     const first = await npmLab('up', '--hosts', '3');
     expect(first.code, first.stderr).toBe(0);
     const crashed = stateOf(first.stdout);
@@ -190,6 +191,13 @@ describe('npm run lab', () => {
     // The stale lab was torn down before the new one took its place.
     expect(crashed.hosts.some((h) => running(h.pid))).toBe(false);
     expect(fresh.hosts.every((h) => running(h.pid))).toBe(true);
+    // Every host's systemd has a cgroup tree of its own (a shared one made units fail with
+    // 219/CGROUP under load).
+    const cgroupOf = (pid: number) => readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    expect(new Set(fresh.hosts.map((h) => cgroupOf(h.pid))).size).toBe(fresh.hosts.length);
+    const slotCgroups = hostCgroupDirs(`keelson-lab-${fresh.slot}`);
+    expect(slotCgroups.length).toBeGreaterThan(0);
+    for (const h of fresh.hosts) expect(cgroupOf(h.pid)).toContain(`/keelson-lab-${fresh.slot}/${h.name}/`);
 
     const down = await npmLab('down');
     expect(down.code, down.stderr).toBe(0);
@@ -200,6 +208,7 @@ describe('npm run lab', () => {
     expect([...fresh.hosts, ...crashed.hosts].some((h) => running(h.pid))).toBe(false);
     expect(running(fresh.owner)).toBe(false);
     expect(existsSync(`/run/keelson-lab/slot-${fresh.slot}`)).toBe(false);
+    expect(slotCgroups.filter((dir) => existsSync(dir))).toEqual([]);
     // The blackhole route guards every lab; it goes with the last one.
     const others = readdirSync('/run/keelson-lab').filter((n) => n.startsWith('slot-'));
     const routes = (await run('ip', ['route', 'show', 'type', 'blackhole'])).stdout;

@@ -9,7 +9,14 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { APT_PORT, serveDirectory } from './apt-server';
-import { bootHost, containerInit, waitForBanner, waitForLoginsAllowed, whyNoBanner } from './boot';
+import {
+  bootHost,
+  containerInit,
+  hostCgroupDirs,
+  waitForBanner,
+  waitForLoginsAllowed,
+  whyNoBanner,
+} from './boot';
 import { ensureBase, ensureRepo } from './images';
 import {
   createSwitch,
@@ -257,8 +264,16 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const bootStarted = Date.now();
     const deadline = bootStarted + (options.bootTimeoutSeconds ?? 120) * 1000;
     const hosts: LabHost[] = [];
+    const slotCgroups = hostCgroupDirs(`keelson-lab-${slot}`);
+    for (const dir of slotCgroups) list.cgroup(dir);
     for (const h of prepared) {
-      const nspawnPid = bootHost(h.root, h.name, h.netns, join(h.hostDir, 'nspawn.log'));
+      const nspawnPid = bootHost(
+        h.root,
+        h.name,
+        h.netns,
+        join(h.hostDir, 'nspawn.log'),
+        slotCgroups.map((dir) => join(dir, h.name)),
+      );
       list.pid(nspawnPid);
       const pid = await containerInit(nspawnPid, deadline);
       list.pid(pid);

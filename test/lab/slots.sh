@@ -65,6 +65,13 @@ teardown_slot() {
       case $kind in
         netns) ip netns delete "$a" 2>/dev/null ;;
         link) ip link delete "$a" 2>/dev/null ;;
+        # A cgroup goes once the kernel has reaped its processes: children first, a few tries.
+        cgroup)
+          for _ in $(seq 20); do
+            [ -d "$a" ] || break
+            find "$a" -depth -type d -exec rmdir {} + 2>/dev/null
+            [ -d "$a" ] && sleep 0.1
+          done ;;
       esac
     done < <(tac "$file")
   fi

@@ -42,6 +42,9 @@ export class TeardownList {
   link(name: string): void {
     this.add(`link ${name}`);
   }
+  cgroup(dir: string): void {
+    this.add(`cgroup ${dir}`);
+  }
 }
 
 /** Claims a free slot K (subnet 10.77.K.0/24), cleaning labs whose owner died first. */
