@@ -36,7 +36,7 @@ function project(hosts) {
     kind: 'Cluster',
     metadata: { name: `bench-${hosts}` },
     spec: {
-      kubernetesVersion: '1.34',
+      kubernetesVersion: '1.37',
       hosts: list,
       apiEndpoint: { pattern: 'keepalived-haproxy', vip: '10.80.0.5', port: 8443 },
       networking: { hostPrefix: 16 },

@@ -124,7 +124,10 @@ export const Packages = z.strictObject({
 });
 
 export const Containerd = z.strictObject({
-  /** Major version line: decides the config layout (1.x: version 2, 2.x: version 3). */
+  /**
+   * Major version line. Only 2.x is installed (config version 3); '1' still parses so an older
+   * file opens, and validation says to change it (CONTAINERD_1_UNSUPPORTED).
+   */
   major: z.enum(['1', '2']).default('2'),
   registryMirrors: z.array(z.string()).default([]),
 });

@@ -1,6 +1,7 @@
 import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { API_VERSION, ClusterProject } from './cluster';
+import { DEFAULT_KUBERNETES_VERSION } from '../kubernetes/releases';
 
 /** One problem in a project file: what, at which YAML path, on which line (1-based). */
 export interface ProjectError {
@@ -187,7 +188,7 @@ export function emptyProject(name: string): ClusterProject {
     kind: 'Cluster',
     metadata: { name },
     spec: {
-      kubernetesVersion: '1.34',
+      kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
       hosts: [],
       // node-local needs no VIP, so a new design starts without an address to invent.
       apiEndpoint: { pattern: 'node-local', port: 6443 },

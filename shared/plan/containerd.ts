@@ -7,6 +7,8 @@ import type { PlanFile, PlanStep } from './types';
 import { DEFAULT_IMAGE_REPOSITORY, pauseVersion } from './versions';
 
 const CONFIG = '/etc/containerd/config.toml';
+/** containerd's socket as a path (ctr takes no unix:// scheme). */
+const CONTAINERD_SOCKET = CRI_SOCKET.replace(/^unix:\/\//, '');
 
 /** The sandbox image kubeadm itself pulls (same repository, same pause version). */
 export function pauseImage(ctx: PlanContext): string {
@@ -22,12 +24,10 @@ function hostsToml(mirrors: string[]): string {
   return mirrors.map((m) => `[host."${m}"]\n  capabilities = ["pull", "resolve"]\n`).join('\n');
 }
 
-/** The runc options table: where SystemdCgroup lives in each config layout. */
-function runcOptionsHeader(major: '1' | '2'): string {
-  return major === '2'
-    ? "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]"
-    : '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]';
-}
+/** Where SystemdCgroup lives in containerd 2.x's config (version 3 layout). */
+const RUNC_OPTIONS = "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]";
+/** containerd 2.x writes config version 3; 1.x (version 2) is end of life and refused by validation. */
+const CONFIG_LAYOUT = '3';
 
 const sedAddress = (header: string): string => header.replace(/[[\].]/g, (c) => `\\${c}`);
 
@@ -58,53 +58,59 @@ function installRepoLines(ctx: PlanContext, family: 'debian' | 'rhel'): string[]
   ];
 }
 
+/**
+ * Waits until containerd answers on its socket and its CRI plugin loaded, using only `ctr`
+ * (shipped with containerd itself): crictl is not installed yet at this point.
+ */
+function criReadyLines(): string[] {
+  return [
+    `sock=${shq(CONTAINERD_SOCKET)}`,
+    'for _ in $(seq 1 30); do ctr --address "$sock" version >/dev/null 2>&1 && break; sleep 1; done',
+    'ctr --address "$sock" version >/dev/null || fail "containerd does not answer on $sock"',
+    'plugins=$(ctr --address "$sock" plugins ls)',
+    `grep -Eq '^io\\.containerd\\.grpc\\.v1[[:space:]]+cri[[:space:]].*[[:space:]]ok[[:space:]]*$' <<<"$plugins" || fail "containerd's CRI plugin is not ok: $(grep -E '[[:space:]]cri[[:space:]]' <<<"$plugins" || echo 'not listed')"`,
+  ];
+}
+
 export function containerdStep(ctx: PlanContext, host: Host): PlanStep {
   const family = ctx.os(host);
-  const { major, registryMirrors } = ctx.project.spec.containerd;
-  const layout = major === '2' ? '3' : '2';
-  const header = runcOptionsHeader(major);
+  const { registryMirrors } = ctx.project.spec.containerd;
   const pause = pauseImage(ctx);
   const files: PlanFile[] = [file('/etc/crictl.yaml', crictlYaml(), 'yaml')];
   if (registryMirrors.length) {
     files.push(file('/etc/containerd/certs.d/_default/hosts.toml', hostsToml(registryMirrors), 'toml'));
   }
-  const sandboxKey = major === '2' ? 'sandbox' : 'sandbox_image';
   const script = bashScript(
     FAIL_FUNCTION,
     ...installRepoLines(ctx, family),
     "installed=$(containerd --version | awk '{print $3}' | sed 's/^v//' | cut -d. -f1)",
-    `[ "$installed" = ${shq(major)} ] || fail "containerd $installed.x installed, but the project says ${major}.x (spec.containerd.major decides the config layout)"`,
+    '[ "$installed" = 2 ] || fail "containerd $installed.x installed; Keelson configures containerd 2.x (1.x is end of life)"',
     `pause=${shq(pause)}`,
     `new=${shq(`${CONFIG}.keelson-new`)}`,
     'install -d -m 0755 /etc/containerd',
     '# Start from the defaults of the installed containerd, then change only what kubeadm needs.',
     'containerd config default > "$new"',
-    `grep -Eq ${shq(`^version = ${layout}`)} "$new" || fail ${shq(`containerd ${major}.x should write config version ${layout}`)}`,
+    `grep -Eq ${shq(`^version = ${CONFIG_LAYOUT}`)} "$new" || fail ${shq(`containerd 2.x should write config version ${CONFIG_LAYOUT}`)}`,
     'sed -i \'s/SystemdCgroup = false/SystemdCgroup = true/\' "$new"',
     '# Some 2.0.x defaults omit the key: a bare sed would silently change nothing.',
     'if ! grep -Eq \'^[[:space:]]*SystemdCgroup = true\' "$new"; then',
-    `  sed -i ${shq(`/^[[:space:]]*${sedAddress(header)}/a\\            SystemdCgroup = true`)} "$new"`,
+    `  sed -i ${shq(`/^[[:space:]]*${sedAddress(RUNC_OPTIONS)}/a\\            SystemdCgroup = true`)} "$new"`,
     'fi',
-    `grep -Eq '^[[:space:]]*SystemdCgroup = true' "$new" || fail ${shq(`SystemdCgroup = true could not be set: ${header} not found in the default config`)}`,
-    major === '2'
-      ? `sed -i -E "s#^([[:space:]]*${sandboxKey} = ).*#\\1'\${pause}'#" "$new"`
-      : `sed -i -E "s#^([[:space:]]*${sandboxKey} = ).*#\\1\\"\${pause}\\"#" "$new"`,
-    `grep -Eq "^[[:space:]]*${sandboxKey} = .\${pause}.$" "$new" || fail "sandbox image is not \${pause} (kubeadm's pause image)"`,
-    major === '1' && registryMirrors.length > 0
-      ? `sed -i ${shq('/\\[plugins\\."io\\.containerd\\.grpc\\.v1\\.cri"\\.registry\\]/,/^[[:space:]]*\\[/ s#config_path = .*#config_path = "/etc/containerd/certs.d"#')} "$new"`
-      : undefined,
+    `grep -Eq '^[[:space:]]*SystemdCgroup = true' "$new" || fail ${shq(`SystemdCgroup = true could not be set: ${RUNC_OPTIONS} not found in the default config`)}`,
+    `sed -i -E "s#^([[:space:]]*sandbox = ).*#\\1'\${pause}'#" "$new"`,
+    `grep -Eq "^[[:space:]]*sandbox = .\${pause}.$" "$new" || fail "sandbox image is not \${pause} (kubeadm's pause image)"`,
     `mv "$new" ${shq(CONFIG)}`,
     'systemctl enable containerd',
     'systemctl restart containerd',
-    'for _ in $(seq 1 30); do crictl info >/dev/null 2>&1 && break; sleep 1; done',
-    "crictl info >/dev/null || fail 'containerd does not answer on its CRI socket'",
+    // crictl comes later with the Kubernetes packages (cri-tools); containerd.io ships ctr.
+    ...criReadyLines(),
   );
   return step({
     id: `container-runtime/${host.name}`,
     phase: 'container-runtime',
     host: host.name,
     description:
-      `Install containerd ${major}.x on ${host.name}, write its config from \`containerd config default\` (version ${layout} layout) ` +
+      `Install containerd 2.x on ${host.name}, write its config from \`containerd config default\` (version ${CONFIG_LAYOUT} layout) ` +
       `with SystemdCgroup = true (verified) and sandbox image ${pause} (kubeadm's), /etc/crictl.yaml` +
       (registryMirrors.length ? ', registry mirrors in /etc/containerd/certs.d.' : '.'),
     script,

@@ -108,12 +108,6 @@ export function buildContext(project: ClusterProject, options: PlanOptions): Pla
   if (ep.dnsName && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,252})$/.test(ep.dnsName)) {
     throw new PlanError(`"${ep.dnsName}" is not a DNS name`, 'spec.apiEndpoint.dnsName');
   }
-  if (spec.networking.kubeProxyMode === 'nftables' && version.minor < 31) {
-    throw new PlanError(
-      'kube-proxy nftables mode needs Kubernetes 1.31 or newer',
-      'spec.networking.kubeProxyMode',
-    );
-  }
 
   let endpoint: { host: string; port: number };
   let keepalivedHosts: Host[] = [];

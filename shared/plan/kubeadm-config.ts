@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import type { Host } from '../model/cluster';
 import { APISERVER_PORT, CRI_SOCKET, certSans, hostPort, isIPv6, type PlanContext } from './context';
 import { secretPlaceholder, valuePlaceholder } from './types';
-import { DEFAULT_IMAGE_REPOSITORY, kubeadmApiVersion, usesV1beta4 } from './versions';
+import { DEFAULT_IMAGE_REPOSITORY, KUBEADM_API_VERSION } from './versions';
 
 /** Where kubeadm finds the external etcd client certificates (the names kubeadm itself uses). */
 export const EXTERNAL_ETCD_PKI = {
@@ -18,15 +18,17 @@ export const certificateKeySecret = (host: Host): string => `certificate-key-${h
 
 type Args = Record<string, string>;
 
-/** v1beta4 wants `[{name, value}]`; v1beta3 a map. */
-function extraArgs(ctx: PlanContext, args: Args): Args | { name: string; value: string }[] {
-  return usesV1beta4(ctx.version) ? Object.entries(args).map(([name, value]) => ({ name, value })) : args;
+/** v1beta4 wants extra arguments as a list of `{name, value}`, not a map. */
+function extraArgs(args: Args): { name: string; value: string }[] {
+  return Object.entries(args).map(([name, value]) => ({ name, value }));
 }
 
 export function kubernetesVersionField(ctx: PlanContext): string {
   const v = ctx.version;
   // Unpinned: the exact patch apt/dnf installed on the first control plane, read at run time.
-  return v.patch === undefined ? valuePlaceholder(KUBERNETES_VERSION_VALUE) : `v1.${v.minor}.${v.patch}`;
+  return v.patch === undefined
+    ? valuePlaceholder(KUBERNETES_VERSION_VALUE)
+    : `v${v.release.minor}.${v.patch}`;
 }
 
 function nodeRegistration(ctx: PlanContext, host: Host, controlPlane: boolean) {
@@ -43,13 +45,12 @@ function nodeRegistration(ctx: PlanContext, host: Host, controlPlane: boolean) {
   return {
     name: host.name,
     criSocket: CRI_SOCKET,
-    kubeletExtraArgs: extraArgs(ctx, { 'node-ip': host.address }),
+    kubeletExtraArgs: extraArgs({ 'node-ip': host.address }),
     taints: allTaints,
   };
 }
 
-function timeouts(ctx: PlanContext, join: boolean) {
-  if (!usesV1beta4(ctx.version)) return {};
+function timeouts(join: boolean) {
   return {
     timeouts: join
       ? {
@@ -66,7 +67,7 @@ export function clusterConfiguration(ctx: PlanContext) {
   const spec = ctx.project.spec;
   const pauseRepo = spec.packages.imageRepository;
   return {
-    apiVersion: kubeadmApiVersion(ctx.version),
+    apiVersion: KUBEADM_API_VERSION,
     kind: 'ClusterConfiguration',
     clusterName: ctx.project.metadata.name,
     kubernetesVersion: kubernetesVersionField(ctx),
@@ -126,7 +127,7 @@ const documents = (...docs: object[]): string =>
 export function initConfigYaml(ctx: PlanContext, withToken = true): string {
   const host = ctx.firstControlPlane;
   const init = {
-    apiVersion: kubeadmApiVersion(ctx.version),
+    apiVersion: KUBEADM_API_VERSION,
     kind: 'InitConfiguration',
     ...(withToken
       ? {
@@ -143,7 +144,7 @@ export function initConfigYaml(ctx: PlanContext, withToken = true): string {
       : {}),
     localAPIEndpoint: { advertiseAddress: host.address, bindPort: APISERVER_PORT },
     nodeRegistration: nodeRegistration(ctx, host, true),
-    ...timeouts(ctx, false),
+    ...timeouts(false),
   };
   return documents(init, clusterConfiguration(ctx), kubeletConfiguration(), kubeProxyConfiguration(ctx));
 }
@@ -151,7 +152,7 @@ export function initConfigYaml(ctx: PlanContext, withToken = true): string {
 /** kubeadm-join.yaml: always discovers through the endpoint, never through a node's own address. */
 export function joinConfigYaml(ctx: PlanContext, host: Host, controlPlane: boolean): string {
   const join = {
-    apiVersion: kubeadmApiVersion(ctx.version),
+    apiVersion: KUBEADM_API_VERSION,
     kind: 'JoinConfiguration',
     discovery: {
       bootstrapToken: {
@@ -169,7 +170,7 @@ export function joinConfigYaml(ctx: PlanContext, host: Host, controlPlane: boole
           },
         }
       : {}),
-    ...timeouts(ctx, true),
+    ...timeouts(true),
   };
   return documents(join);
 }

@@ -8,6 +8,12 @@ import { minorChannel } from './versions';
 export const APT_KEYRING_DIR = '/etc/apt/keyrings';
 const K8S_KEYRING = `${APT_KEYRING_DIR}/kubernetes-apt-keyring.gpg`;
 const K8S_PACKAGES = ['kubelet', 'kubeadm', 'kubectl'];
+/**
+ * crictl, as pkgs.k8s.io names its package. kubeadm depends on it, but naming it makes the plan
+ * say where crictl comes from: containerd.io does not ship it. Its versions follow the minor, not
+ * the patch, so it is never pinned to the Kubernetes patch.
+ */
+const CRI_TOOLS = 'cri-tools';
 
 /** Base of the package sources: pkgs.k8s.io online, the mirror's copy of its layout offline. */
 export function kubernetesRepoUrl(ctx: PlanContext, family: OsFamily): string {
@@ -67,7 +73,7 @@ export function kubernetesPackagesStep(ctx: PlanContext, host: Host): PlanStep {
   const family = ctx.os(host);
   const url = kubernetesRepoUrl(ctx, family);
   const suffix = versionSuffix(ctx, family);
-  const pkgs = K8S_PACKAGES.map((p) => shq(p + suffix)).join(' ');
+  const pkgs = [...K8S_PACKAGES.map((p) => shq(p + suffix)), shq(CRI_TOOLS)].join(' ');
   const ipvs = ctx.project.spec.networking.kubeProxyMode === 'ipvs';
   const tools = ['conntrack', 'socat', 'ipset', ...(ipvs ? ['ipvsadm'] : [])];
   const channel = `v1.${ctx.version.minor}.`;
@@ -92,7 +98,7 @@ export function kubernetesPackagesStep(ctx: PlanContext, host: Host): PlanStep {
     phase: 'kubernetes-packages',
     host: host.name,
     description:
-      `Install kubelet, kubeadm, kubectl ${suffix ? `1.${ctx.version.minor}.${ctx.version.patch}` : `(newest 1.${ctx.version.minor}.x)`} ` +
+      `Install kubelet, kubeadm, kubectl ${suffix ? `${ctx.version.release.minor}.${ctx.version.patch}` : `(newest ${ctx.version.release.minor}.x)`} and ${CRI_TOOLS} (crictl) ` +
       `on ${host.name} from ${url} (one repository per minor)` +
       (family === 'debian'
         ? ', keyring in /etc/apt/keyrings, held with apt-mark.'
@@ -102,12 +108,14 @@ export function kubernetesPackagesStep(ctx: PlanContext, host: Host): PlanStep {
       ...lines,
       'systemctl enable kubelet',
       `grep -q ${shq(`^${channel.replace(/\./g, '\\.')}`)} <<<"$(kubeadm version -o short)" || fail ${shq(`kubeadm is not ${channel}x`)}`,
+      `command -v crictl >/dev/null || fail ${shq(`crictl is missing: ${CRI_TOOLS} did not install`)}`,
     ),
     files: kubernetesRepoFiles(ctx, family),
     check: bashScript(
       `grep -q ${shq(`^${suffix ? `v1\\.${ctx.version.minor}\\.${ctx.version.patch}$` : `v1\\.${ctx.version.minor}\\.`}`)} <<<"$(kubeadm version -o short 2>/dev/null)"`,
       `grep -q ${shq(`v1\\.${ctx.version.minor}\\.`)} <<<"$(kubectl version --client 2>/dev/null)"`,
       'systemctl is-enabled --quiet kubelet',
+      'command -v crictl >/dev/null',
       family === 'debian'
         ? `[ "$(apt-mark showhold | grep -cE '^(kubelet|kubeadm|kubectl)$')" -eq 3 ]`
         : 'true',

@@ -7,17 +7,13 @@ import { checkNetwork, networkCodes } from './network';
 import { checkQuorum, quorumCodes } from './quorum';
 import { checkReachability, reachabilityCodes } from './reachability';
 import { checkRoles, roleCodes } from './roles';
+import { checkRuntime, runtimeCodes } from './runtime';
+import { todayIso } from '../kubernetes/releases';
 import { checkVersion, versionCodes } from './version';
 
 export type { Finding, FindingTarget, Severity } from './finding';
 export type { CodeInfo } from './define';
-export {
-  kubeadmApiVersionFor,
-  parseKubernetesVersion,
-  SUPPORTED_KUBERNETES_MINORS,
-  versionAtLeast,
-  type KubeadmApiVersion,
-} from './version';
+export { SUPPORTED_KUBERNETES_MINORS } from './version';
 export { faultTolerance } from './quorum';
 export { vipCarriers, usesKeepalived } from './endpoint';
 
@@ -37,10 +33,16 @@ export const FINDING_CODES: Readonly<Record<string, CodeInfo>> = {
   ...networkCodes,
   ...reachabilityCodes,
   ...versionCodes,
+  ...runtimeCodes,
   ...internal.codes,
 };
 
-const CHECKS: [string, (project: ClusterProject) => Finding[]][] = [
+export interface ValidateOptions {
+  /** YYYY-MM-DD that end-of-life dates are judged against; today (UTC) by default. */
+  today?: string;
+}
+
+const CHECKS: [string, (project: ClusterProject, options: Required<ValidateOptions>) => Finding[]][] = [
   ['quorum', checkQuorum],
   ['roles', checkRoles],
   ['addresses', checkAddresses],
@@ -48,6 +50,7 @@ const CHECKS: [string, (project: ClusterProject) => Finding[]][] = [
   ['network', checkNetwork],
   ['reachability', checkReachability],
   ['version', checkVersion],
+  ['runtime', checkRuntime],
 ];
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -57,11 +60,12 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
  * it never throws, whatever the model holds — a check that trips over something unexpected is
  * reported as VALIDATOR_INTERNAL and the other checks still run.
  */
-export function validateCluster(project: ClusterProject): Finding[] {
+export function validateCluster(project: ClusterProject, options: ValidateOptions = {}): Finding[] {
   const findings: Finding[] = [];
+  const resolved = { today: options.today ?? todayIso() };
   for (const [topic, check] of CHECKS) {
     try {
-      findings.push(...check(project));
+      findings.push(...check(project, resolved));
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       findings.push(

@@ -2,7 +2,6 @@ import type { ClusterProject } from '../model/cluster';
 import { defineCodes, fieldTarget, hostTarget, listNames } from './define';
 import type { Finding } from './finding';
 import { contains, hasHostBits, hostSubnet, overlaps, parseAddress, parseCidr, type Cidr } from './ip';
-import { versionAtLeast } from './version';
 
 const { codes, finding } = defineCodes({
   POD_CIDR_INVALID: { severity: 'error', summary: 'The pod CIDR is not a network in CIDR form' },
@@ -249,13 +248,14 @@ export function checkNetwork(project: ClusterProject): Finding[] {
         'Keep cluster.local unless you need another.',
       ),
     );
-  if (net.kubeProxyMode === 'ipvs' && versionAtLeast(project.spec.kubernetesVersion, 1, 35))
+  // Every maintained release (1.35 and newer) has ipvs deprecated; 1.37's kubeadm warns about it too.
+  if (net.kubeProxyMode === 'ipvs')
     findings.push(
       finding(
         'PROXY_IPVS_DEPRECATED',
         fieldTarget('spec.networking.kubeProxyMode'),
-        `kube-proxy's ipvs mode is deprecated since Kubernetes 1.35 (this cluster: ${project.spec.kubernetesVersion}).`,
-        'Use nftables (or iptables).',
+        "kube-proxy's ipvs mode is deprecated since Kubernetes 1.35 and may be removed in a later release.",
+        'Use nftables (or iptables, the default).',
       ),
     );
   return findings;

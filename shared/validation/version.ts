@@ -1,51 +1,47 @@
+import {
+  ENDED_RELEASES,
+  isPastEndOfLife,
+  KUBERNETES_RELEASES,
+  minorOf,
+  NEWEST_RELEASE,
+  OLDEST_RELEASE,
+  parseKubernetesVersion,
+  releaseOf,
+  compareMinors,
+} from '../kubernetes/releases';
 import type { ClusterProject } from '../model/cluster';
 import { defineCodes, fieldTarget } from './define';
 import type { Finding } from './finding';
 
-/**
- * Kubernetes minors Keelson generates configs for. Older ones are out of upstream support;
- * newer ones are unknown to the generators. Extend this list, nothing else, when adding one.
- */
-export const SUPPORTED_KUBERNETES_MINORS = ['1.30', '1.31', '1.32', '1.33', '1.34', '1.35'] as const;
+/** The minors Keelson generates configs for, oldest first (from the one release table). */
+export const SUPPORTED_KUBERNETES_MINORS: readonly string[] = KUBERNETES_RELEASES.map(
+  (r) => r.minor,
+).reverse();
 
-export type KubeadmApiVersion = 'kubeadm.k8s.io/v1beta3' | 'kubeadm.k8s.io/v1beta4';
-
-/** `1.33` or `1.33.2` → `{ major: 1, minor: 33 }`; anything else → undefined. */
-export function parseKubernetesVersion(version: string): { major: number; minor: number } | undefined {
-  const match = typeof version === 'string' ? /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version) : null;
-  if (!match) return undefined;
-  return { major: Number(match[1]), minor: Number(match[2]) };
-}
-
-/** True when `version` is at least `major.minor`. */
-export function versionAtLeast(version: string, major: number, minor: number): boolean {
-  const v = parseKubernetesVersion(version);
-  return v !== undefined && (v.major > major || (v.major === major && v.minor >= minor));
-}
-
-/**
- * The kubeadm config API to emit: v1beta4 from 1.31 (v1beta3 is gone in 1.37), v1beta3 below,
- * where v1beta4 does not exist yet. Throws on a string that is not a version.
- */
-export function kubeadmApiVersionFor(version: string): KubeadmApiVersion {
-  if (!parseKubernetesVersion(version))
-    throw new Error(`not a Kubernetes version: ${JSON.stringify(version)}`);
-  return versionAtLeast(version, 1, 31) ? 'kubeadm.k8s.io/v1beta4' : 'kubeadm.k8s.io/v1beta3';
-}
+const range = `${OLDEST_RELEASE.minor}–${NEWEST_RELEASE.minor}`;
 
 const { codes, finding } = defineCodes({
   K8S_VERSION_INVALID: {
     severity: 'error',
-    summary: 'kubernetesVersion is not a version like 1.33 or 1.33.2',
+    summary: 'kubernetesVersion is not a version like 1.37 or 1.37.2',
   },
   K8S_VERSION_UNSUPPORTED: {
     severity: 'error',
-    summary: `Kubernetes minor outside the supported ${SUPPORTED_KUBERNETES_MINORS[0]}–${SUPPORTED_KUBERNETES_MINORS.at(-1)}`,
+    summary: `Kubernetes minor outside the maintained ${range} (end of life, or newer than Keelson knows)`,
+  },
+  K8S_VERSION_END_OF_LIFE: {
+    severity: 'warning',
+    summary: 'The Kubernetes release has passed its end-of-life date: no more security fixes',
   },
 });
 export const versionCodes = codes;
 
-export function checkVersion(project: ClusterProject): Finding[] {
+export interface VersionCheckOptions {
+  /** YYYY-MM-DD; end of life is judged against this day. */
+  today: string;
+}
+
+export function checkVersion(project: ClusterProject, { today }: VersionCheckOptions): Finding[] {
   const version = project.spec.kubernetesVersion;
   const target = fieldTarget('spec.kubernetesVersion');
   const parsed = parseKubernetesVersion(version);
@@ -54,19 +50,39 @@ export function checkVersion(project: ClusterProject): Finding[] {
       finding(
         'K8S_VERSION_INVALID',
         target,
-        `Kubernetes version "${version}" is not a version like 1.33 or 1.33.2.`,
-        'Write the minor version in quotes, e.g. "1.34".',
+        `Kubernetes version "${version}" is not a version like 1.37 or 1.37.2.`,
+        `Write the minor version in quotes, e.g. "${NEWEST_RELEASE.minor}".`,
       ),
     ];
   }
-  const minor = `${parsed.major}.${parsed.minor}` as (typeof SUPPORTED_KUBERNETES_MINORS)[number];
-  if (!SUPPORTED_KUBERNETES_MINORS.includes(minor)) {
+  const release = releaseOf(parsed);
+  const fix = `Pick ${SUPPORTED_KUBERNETES_MINORS.join(', ')} (newest: ${NEWEST_RELEASE.minor}).`;
+  if (!release) {
+    const minor = minorOf(parsed);
+    const ended = ENDED_RELEASES.find((r) => r.minor === minor);
+    const why = ended
+      ? `reached end of life on ${ended.endOfLife}`
+      : compareMinors(minor, OLDEST_RELEASE.minor) < 0
+        ? `is past end of life (${ENDED_RELEASES[0]?.minor ?? OLDEST_RELEASE.minor} and older are)`
+        : `is newer than any release Keelson knows`;
     return [
       finding(
         'K8S_VERSION_UNSUPPORTED',
         target,
-        `Kubernetes ${version} is not supported; Keelson generates configs for ${SUPPORTED_KUBERNETES_MINORS.join(', ')}.`,
-        `Pick one of ${SUPPORTED_KUBERNETES_MINORS.join(', ')}.`,
+        `Kubernetes ${minor} ${why}; Keelson generates configs for the maintained ${range}.`,
+        fix,
+      ),
+    ];
+  }
+  if (isPastEndOfLife(release, today)) {
+    return [
+      finding(
+        'K8S_VERSION_END_OF_LIFE',
+        target,
+        `Kubernetes ${release.minor} reached end of life on ${release.endOfLife}: it gets no more security fixes.`,
+        release === NEWEST_RELEASE
+          ? 'Keelson knows no newer release yet; update Keelson.'
+          : `Use ${NEWEST_RELEASE.minor}.`,
       ),
     ];
   }

@@ -46,7 +46,7 @@ test('the Plan view shows the generated haproxy config, exports it, and matches 
   await app.getByTestId('open-plan').click();
   const view = app.getByTestId('plan-view');
   await expect(view).toBeVisible();
-  await expect(view).toContainText('Plan · ha-demo · Kubernetes 1.34');
+  await expect(view).toContainText('Plan · ha-demo · Kubernetes 1.37');
   await expect(app.getByTestId('plan-phase-load-balancer')).toBeVisible();
 
   // The load-balancer step of the first LB host (haproxy runs on the control planes here).

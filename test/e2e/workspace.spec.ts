@@ -45,7 +45,7 @@ test('a cluster from a template opens laid out in tiers and autosaves edits', as
 
 test('a broken file shows its error and is never overwritten', async ({ app }) => {
   const text =
-    'apiVersion: keelson.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: broken\nspec:\n  kubernetesVersion: 1.34\n  hosts: [\n';
+    'apiVersion: keelson.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: broken\nspec:\n  kubernetesVersion: 1.37\n  hosts: [\n';
   writeFileSync(file('broken'), text);
   await app.reload();
   const row = app.getByTestId('start-screen').getByTestId('cluster-broken');

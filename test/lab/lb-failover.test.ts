@@ -80,7 +80,7 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
         kind: 'Cluster',
         metadata: { name: 'lab-ha' },
         spec: {
-          kubernetesVersion: '1.34',
+          kubernetesVersion: '1.37',
           hosts: lab.hosts.map((h) => ({ name: h.name, address: h.address, roles: ['control-plane'] })),
           apiEndpoint: {
             pattern: 'keepalived-haproxy',

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { describeKubernetesVersion, todayIso } from '../../../shared/kubernetes/releases';
 import { formatProjectErrors } from '../../../shared/model/parse';
 import type { Finding } from '../../../shared/validation/finding';
 import { findingCodesMarkdown, validateCluster } from '../../../shared/validation';
@@ -12,7 +13,7 @@ Checks a NAME.keelson.yaml project: the file format, then the design (quorum, VI
 ports, CIDR overlaps, bastions, versions). Prints every finding with its code and a fix.
 
 Options:
-  --json    print {file, ok, findings} (or {file, ok, errors} for an unreadable file) as JSON
+  --json    print {file, ok, kubernetes, findings} (or {file, ok, errors} for an unreadable file) as JSON
   --codes   print the table of finding codes (Markdown)
   -h, --help
 
@@ -87,10 +88,15 @@ export const validateCommand: CliCommand = {
       else io.err(`${formatProjectErrors(parsed.errors, file)}\n`);
       return 1;
     }
-    const findings = validateCluster(parsed.project);
+    const today = todayIso();
+    const findings = validateCluster(parsed.project, { today });
     const hasErrors = findings.some((f) => f.severity === 'error');
-    if (values.json) io.out(`${JSON.stringify({ file, ok: !hasErrors, findings }, null, 2)}\n`);
-    else printFindings(file, findings, io);
+    const kubernetes = describeKubernetesVersion(parsed.project.spec.kubernetesVersion, today);
+    if (values.json) io.out(`${JSON.stringify({ file, ok: !hasErrors, kubernetes, findings }, null, 2)}\n`);
+    else {
+      io.out(`${file}: ${kubernetes}\n`);
+      printFindings(file, findings, io);
+    }
     return hasErrors ? 1 : 0;
   },
 };

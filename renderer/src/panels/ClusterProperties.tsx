@@ -1,3 +1,4 @@
+import { DEFAULT_KUBERNETES_VERSION } from '../../../shared/kubernetes/releases';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { useDesign } from '../store/design';
 import { hasEndpointNode } from '../store/edits';
@@ -29,7 +30,7 @@ export function ClusterProperties({ project }: { project: ClusterProject }) {
       <TextField
         label="Kubernetes version"
         value={spec.kubernetesVersion}
-        placeholder="1.34"
+        placeholder={DEFAULT_KUBERNETES_VERSION}
         onChange={(v) => editSpec('kubernetesVersion', (s) => ({ ...s, kubernetesVersion: v.trim() }))}
       />
       <SelectField

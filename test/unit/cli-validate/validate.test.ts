@@ -41,8 +41,19 @@ describe('keelson validate on the shipped templates', () => {
   for (const [name, intended] of Object.entries(INTENDED)) {
     it(`${name}: no errors, only the intended warnings`, async () => {
       const { code, out } = await keelson('validate', join(TEMPLATES, name), '--json');
-      const report = JSON.parse(out) as { ok: boolean; findings: { code: string; severity: string }[] };
+      const report = JSON.parse(out) as {
+        ok: boolean;
+        kubernetes: string;
+        findings: { code: string; severity: string }[];
+      };
       expect(report.ok).toBe(true);
+      // Every template is on the newest release, and nothing says it is past end of life. This is
+      // judged on the real date on purpose: after 2027-10-28 it fails until the templates move on.
+      expect(report.kubernetes).toMatch(
+        /^Kubernetes 1\.37 \(released 2026-08-26, maintained until 2027-10-28\)$/,
+      );
+      expect(report.findings.map((f) => f.code)).not.toContain('K8S_VERSION_END_OF_LIFE');
+      expect(report.findings.map((f) => f.code)).not.toContain('K8S_VERSION_UNSUPPORTED');
       expect(code).toBe(0);
       expect(report.findings.filter((f) => f.severity !== 'info').map((f) => f.code)).toEqual(intended);
     });
@@ -51,6 +62,7 @@ describe('keelson validate on the shipped templates', () => {
   it('prints the 2-master quorum trap with its fix in text form', async () => {
     const { code, out } = await keelson('validate', join(TEMPLATES, 'nginx-lb-two-masters.keelson.yaml'));
     expect(code).toBe(0);
+    expect(out).toMatch(/^\S+nginx-lb-two-masters\.keelson\.yaml: Kubernetes 1\.37 \(released/);
     expect(out).toMatch(/^warning CP_COUNT_TWO +spec\.hosts: .*worse than one/m);
     expect(out).toMatch(/fix: Use 3/);
     expect(out).toMatch(/0 errors, 2 warnings, 0 info\n$/);

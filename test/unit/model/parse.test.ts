@@ -14,7 +14,7 @@ kind: Cluster
 metadata:
   name: lab
 spec:
-  kubernetesVersion: "1.34"
+  kubernetesVersion: "1.37"
   hosts:
     - name: cp1
       address: 10.77.0.11
@@ -57,10 +57,10 @@ describe('parseProject', () => {
   });
 
   it('names a wrong type by path and line, with the quoting hint for versions', () => {
-    const text = GOOD.replace('kubernetesVersion: "1.34"', 'kubernetesVersion: 1.34');
+    const text = GOOD.replace('kubernetesVersion: "1.37"', 'kubernetesVersion: 1.37');
     const [error] = errorsOf(text);
     expect(error).toMatchObject({ path: 'spec.kubernetesVersion', line: 6 });
-    expect(error!.message).toMatch(/expected string, got 1\.34.*quotes/);
+    expect(error!.message).toMatch(/expected string, got 1\.37.*quotes/);
   });
 
   it('reports a missing required field at its parent', () => {

@@ -9,7 +9,7 @@ const cases: { name: string; options: FixtureOptions; os: OsFamily }[] = [];
 for (const pattern of PATTERNS)
   for (const etcd of ['stacked', 'external'] as const)
     for (const os of ['debian', 'rhel'] as const)
-      for (const version of ['1.30', '1.35'])
+      for (const version of ['1.35', '1.37'])
         cases.push({ name: `${pattern}/${etcd}/${os}/${version}`, options: { pattern, etcd, version }, os });
 for (const os of ['debian', 'rhel'] as const) {
   cases.push(
@@ -20,14 +20,8 @@ for (const os of ['debian', 'rhel'] as const) {
       os,
     },
     {
-      name: `flannel mirror containerd1/${os}`,
-      options: {
-        pattern: 'node-local',
-        cni: 'flannel',
-        mirror: true,
-        containerdMajor: '1',
-        version: '1.33.2',
-      },
+      name: `flannel mirror pinned/${os}`,
+      options: { pattern: 'node-local', cni: 'flannel', mirror: true, version: '1.36.3' },
       os,
     },
     ...(['keepalived-haproxy', 'keepalived-nginx', 'dedicated-lb', 'node-local'] as const).map((pattern) => ({
@@ -38,7 +32,7 @@ for (const os of ['debian', 'rhel'] as const) {
     { name: `ipv6 unicast/${os}`, options: { pattern: 'keepalived-nginx', ipv6: true, unicast: true }, os },
     {
       name: `kube-vip ipvs nftables/${os}`,
-      options: { pattern: 'kube-vip', kubeProxyMode: 'nftables', version: '1.31' },
+      options: { pattern: 'kube-vip', kubeProxyMode: 'nftables', version: '1.36' },
       os,
     },
   );
@@ -50,7 +44,7 @@ const plans: NamedPlan[] = cases.map((c) => ({
 }));
 
 describe('generated configs pass the real tools', () => {
-  test('the matrix covers all six patterns, both etcd modes, both families, 1.30 and 1.35', () => {
+  test('the matrix covers all six patterns, both etcd modes, both families, 1.35 and 1.37', () => {
     expect(cases.length).toBeGreaterThanOrEqual(48);
   });
 

@@ -14,7 +14,6 @@ export interface FixtureOptions {
   kubeProxyMode?: 'iptables' | 'nftables' | 'ipvs';
   cni?: 'calico' | 'flannel';
   mirror?: boolean;
-  containerdMajor?: '1' | '2';
   /** IPv6 single stack: hosts in fd77::/64, IPv6 VIP, pod and service ranges. */
   ipv6?: boolean;
 }
@@ -67,7 +66,7 @@ export function project(o: FixtureOptions): ClusterProject {
       packages: o.mirror
         ? { source: 'mirror', mirrorUrl: 'http://10.77.0.1:8080/mirror' }
         : { source: 'online' },
-      containerd: { major: o.containerdMajor ?? '2' },
+      containerd: { major: '2' },
     },
   });
 }

@@ -17,12 +17,12 @@ function plans() {
   for (const pattern of PATTERNS)
     for (const etcd of ['stacked', 'external'] as const)
       for (const os of ['debian', 'rhel'] as const)
-        for (const version of ['1.30', '1.35']) {
+        for (const version of ['1.35', '1.37']) {
           const p = project({
             pattern,
             etcd,
             version,
-            kubeProxyMode: version === '1.35' ? 'nftables' : 'ipvs',
+            kubeProxyMode: version === '1.37' ? 'nftables' : 'ipvs',
           });
           const hosts = p.spec.hosts.map((h, i) => ({
             ...h,

@@ -8,7 +8,7 @@ import { project } from './fixtures';
 
 /**
  * The reviewed plan for 3 control planes (keepalived + haproxy, VIP 10.77.0.100:8443) and 2
- * workers, Kubernetes 1.35, Debian. See golden/README.md for what was checked line by line.
+ * workers, Kubernetes 1.37, Debian. See golden/README.md for what was checked line by line.
  * Regenerate after a deliberate change with UPDATE_GOLDEN=1, then review the diff the same way.
  */
 const GOLDEN = join(__dirname, 'golden', 'keepalived-haproxy-3cp-2w');
@@ -33,7 +33,7 @@ function tree(root: string): Map<string, { content: string; mode: number }> {
 }
 
 test('the 3-CP keepalived + haproxy plan matches the reviewed golden copy, file by file', async () => {
-  const plan = generatePlan(project({ pattern: 'keepalived-haproxy', version: '1.35' }), {
+  const plan = generatePlan(project({ pattern: 'keepalived-haproxy', version: '1.37' }), {
     keelsonVersion: 'golden',
     osFamily: 'debian',
   });

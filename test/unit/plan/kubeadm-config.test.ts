@@ -34,13 +34,13 @@ const EXPECTED_ENDPOINT: Record<string, string | RegExp> = {
 describe('kubeadm configuration (kubeadm-ha.md "Config API")', () => {
   for (const pattern of PATTERNS)
     for (const etcd of ['stacked', 'external'] as const)
-      for (const version of ['1.30', '1.35'])
+      for (const version of ['1.35', '1.37'])
         test(`${pattern}, ${etcd} etcd, ${version}`, () => {
           const options: FixtureOptions = { pattern, etcd, version };
           const plan = generatePlan(project(options), { keelsonVersion: 't' });
           const init = docs(plan, 'kubeadm-init.yaml');
-          const v4 = version === '1.35';
-          const api = v4 ? 'kubeadm.k8s.io/v1beta4' : 'kubeadm.k8s.io/v1beta3';
+          // v1beta4 for every maintained release: v1beta3 was removed in 1.36.
+          const api = 'kubeadm.k8s.io/v1beta4';
           const initCfg = kind(init, 'InitConfiguration');
           const cluster = kind(init, 'ClusterConfiguration');
           expect(initCfg.apiVersion).toBe(api);
@@ -64,15 +64,10 @@ describe('kubeadm configuration (kubeadm-ha.md "Config API")', () => {
           const proxy = kind(init, 'KubeProxyConfiguration');
           expect(proxy.apiVersion).toBe('kubeproxy.config.k8s.io/v1alpha1');
           expect(proxy.mode).toBe('iptables');
-          if (v4) {
-            expect(initCfg.nodeRegistration.kubeletExtraArgs).toEqual([
-              { name: 'node-ip', value: '10.77.0.11' },
-            ]);
-            expect(initCfg.timeouts).toBeDefined();
-          } else {
-            expect(initCfg.nodeRegistration.kubeletExtraArgs).toEqual({ 'node-ip': '10.77.0.11' });
-            expect(initCfg.timeouts).toBeUndefined();
-          }
+          expect(initCfg.nodeRegistration.kubeletExtraArgs).toEqual([
+            { name: 'node-ip', value: '10.77.0.11' },
+          ]);
+          expect(initCfg.timeouts).toBeDefined();
           if (etcd === 'external') {
             expect(cluster.etcd.external.endpoints).toEqual([
               'https://10.77.0.41:2379',
@@ -97,7 +92,7 @@ describe('kubeadm configuration (kubeadm-ha.md "Config API")', () => {
             expect(join.discovery.bootstrapToken.apiServerEndpoint).toBe(cluster.controlPlaneEndpoint);
             expect(join.discovery.bootstrapToken.token).toBe('{{secret:bootstrap-token}}');
             expect(join.nodeRegistration.criSocket).toBe(CRI);
-            if (v4) expect(Array.isArray(join.nodeRegistration.kubeletExtraArgs)).toBe(true);
+            expect(Array.isArray(join.nodeRegistration.kubeletExtraArgs)).toBe(true);
             if (s.phase === 'control-plane-join') {
               expect(join.controlPlane.certificateKey).toBe(`{{secret:certificate-key-${s.host}}}`);
             } else expect(join.controlPlane).toBeUndefined();
@@ -122,13 +117,13 @@ describe('kubeadm configuration (kubeadm-ha.md "Config API")', () => {
   test('a pinned patch release becomes kubernetesVersion; an unpinned one is read from the installed kubeadm', () => {
     const pinned = kind(
       docs(
-        generatePlan(project({ pattern: 'kube-vip', version: '1.33.2' }), { keelsonVersion: 't' }),
+        generatePlan(project({ pattern: 'kube-vip', version: '1.37.2' }), { keelsonVersion: 't' }),
         'kubeadm-init.yaml',
       ),
       'ClusterConfiguration',
     );
-    expect(pinned.kubernetesVersion).toBe('v1.33.2');
-    const plan = generatePlan(project({ pattern: 'kube-vip', version: '1.33' }), { keelsonVersion: 't' });
+    expect(pinned.kubernetesVersion).toBe('v1.37.2');
+    const plan = generatePlan(project({ pattern: 'kube-vip', version: '1.37' }), { keelsonVersion: 't' });
     expect(kind(docs(plan, 'kubeadm-init.yaml'), 'ClusterConfiguration').kubernetesVersion).toBe(
       '{{value:kubernetes-version}}',
     );

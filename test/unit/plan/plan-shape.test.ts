@@ -170,27 +170,23 @@ describe('load balancer patterns', () => {
     );
     const init = allSteps(plan).find((s) => s.id.includes('kubeadm-init'))!;
     expect(init.script).toContain('path: /etc/kubernetes/admin.conf');
-    // Below the supported range the generator refuses rather than guess (1.29 was the last without 1.30's facts).
-    expect(() =>
-      generatePlan(project({ pattern: 'kube-vip', version: '1.29' }), { keelsonVersion: 't' }),
-    ).toThrow(/1\.29 is outside the supported range 1\.30–1\.35/);
   });
 });
 
 describe('OS preparation, runtime and packages', () => {
   test('Debian: pkgs.k8s.io per minor, keyring in /etc/apt/keyrings, held packages', () => {
-    const plan = gen({ pattern: 'kube-vip', version: '1.34' });
+    const plan = gen({ pattern: 'kube-vip', version: '1.36' });
     const step = allSteps(plan).find((s) => s.id === 'kubernetes-packages/cp1')!;
     expect(step.files[0]!.content).toBe(
-      'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.34/deb/ /\n',
+      'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.36/deb/ /\n',
     );
     expect(step.script).toContain('apt-mark hold kubelet kubeadm kubectl');
   });
 
   test('RHEL: rpm repo with exclude=, --disableexcludes=kubernetes, SELinux permissive', () => {
-    const plan = gen({ pattern: 'kube-vip', version: '1.34' }, 'rhel');
+    const plan = gen({ pattern: 'kube-vip', version: '1.36' }, 'rhel');
     const step = allSteps(plan).find((s) => s.id === 'kubernetes-packages/cp1')!;
-    expect(step.files[0]!.content).toContain('baseurl=https://pkgs.k8s.io/core:/stable:/v1.34/rpm/');
+    expect(step.files[0]!.content).toContain('baseurl=https://pkgs.k8s.io/core:/stable:/v1.36/rpm/');
     expect(step.files[0]!.content).toMatch(/^exclude=.*kubelet.*kubeadm.*kubectl/m);
     expect(step.script).toContain('--disableexcludes=kubernetes');
     expect(allSteps(plan).find((s) => s.id === 'os-prep/cp1')!.script).toContain('SELINUX=permissive');
@@ -203,18 +199,36 @@ describe('OS preparation, runtime and packages', () => {
     expect(text).not.toMatch(/pkgs\.k8s\.io|download\.docker\.com|github\.com|githubusercontent/);
   });
 
-  test("containerd: version 3 layout for 2.x, version 2 for 1.x, SystemdCgroup verified, pause image = kubeadm's", () => {
-    for (const [major, layout, version, pause] of [
-      ['2', '3', '1.35', '3.10.1'],
-      ['1', '2', '1.30', '3.9'],
+  test("containerd 2.x: version 3 layout, SystemdCgroup verified, pause image = kubeadm's for the release", () => {
+    for (const [version, pause] of [
+      ['1.35', '3.10.1'],
+      ['1.36', '3.10.2'],
+      ['1.37.2', '3.10.2'],
     ] as const) {
-      const s = allSteps(gen({ pattern: 'kube-vip', containerdMajor: major, version })).find(
+      const s = allSteps(gen({ pattern: 'kube-vip', version })).find(
         (x) => x.id === 'container-runtime/cp1',
       )!.script;
       expect(s).toContain('containerd config default');
-      expect(s).toContain(`^version = ${layout}`);
+      expect(s).toContain('^version = 3');
       expect(s).toMatch(/grep -Eq '\^\[\[:space:\]\]\*SystemdCgroup = true' "\$new" \|\| fail/);
       expect(s).toContain(`pause='registry.k8s.io/pause:${pause}'`);
+    }
+  });
+
+  test('the container-runtime step never calls crictl: cri-tools only arrives with the Kubernetes packages', () => {
+    const plan = gen({ pattern: 'kube-vip' });
+    const runtime = allSteps(plan).find((x) => x.id === 'container-runtime/cp1')!;
+    // /etc/crictl.yaml may be written early (it is a file), but the command must not run yet.
+    expect(runtime.script).not.toMatch(/^\s*[^#\n]*\bcrictl\b(?!\.yaml)/m);
+    expect(runtime.check ?? '').not.toMatch(/\bcrictl\b(?!\.yaml)/);
+    expect(runtime.script).toContain('ctr --address "$sock" version');
+    expect(runtime.script).toContain('ctr --address "$sock" plugins ls');
+    for (const family of ['debian', 'rhel'] as const) {
+      const pkgs = allSteps(gen({ pattern: 'kube-vip' }, family)).find(
+        (x) => x.id === 'kubernetes-packages/cp1',
+      )!;
+      expect(pkgs.script, family).toMatch(/install -y -q .*'kubeadm.*' 'cri-tools'/);
+      expect(pkgs.check, family).toContain('command -v crictl');
     }
   });
 

@@ -22,7 +22,7 @@ function project(
     apiVersion: API_VERSION,
     kind: 'Cluster',
     metadata: { name: 't' },
-    spec: { kubernetesVersion: '1.34', apiEndpoint: { pattern } },
+    spec: { kubernetesVersion: '1.37', apiEndpoint: { pattern } },
   });
 }
 

@@ -9,7 +9,7 @@ function base(): ClusterProject {
     apiVersion: API_VERSION,
     kind: 'Cluster',
     metadata: { name: 't' },
-    spec: { kubernetesVersion: '1.34', apiEndpoint: { pattern: 'keepalived-haproxy', port: 8443 } },
+    spec: { kubernetesVersion: '1.37', apiEndpoint: { pattern: 'keepalived-haproxy', port: 8443 } },
   });
 }
 

@@ -14,7 +14,7 @@ function cluster(
     kind: 'Cluster',
     metadata: { name: 't' },
     spec: {
-      kubernetesVersion: '1.34',
+      kubernetesVersion: '1.37',
       apiEndpoint: { pattern, vip: pattern === 'node-local' ? undefined : '10.0.0.10' },
       hosts: hosts.map(([name, roles, via], i) => ({
         name,

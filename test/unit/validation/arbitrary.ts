@@ -55,7 +55,7 @@ export const projectArb: fc.Arbitrary<ClusterProject> = fc.record({
   }),
   spec: fc.record({
     kubernetesVersion: fc.oneof(
-      fc.constantFrom('1.29', '1.30', '1.31.4', '1.35', '1.36'),
+      fc.constantFrom('1.34', '1.35', '1.36.3', '1.37', '1.37.2', '1.38'),
       fc.string({ maxLength: 8 }),
     ),
     hosts: fc.array(hostArb, { maxLength: 12 }),

@@ -27,7 +27,7 @@ export function baseProject(): ClusterProject {
     kind: 'Cluster',
     metadata: { name: 'test' },
     spec: {
-      kubernetesVersion: '1.34',
+      kubernetesVersion: '1.37',
       hosts: [...cps(3), ...workers(2)],
       apiEndpoint: { pattern: 'keepalived-haproxy', vip: '10.77.0.10', port: 8443 },
     },

@@ -5,11 +5,14 @@ import { baseProject, cps, etcds, host, variant, workers } from './build';
 
 type Change = (p: ClusterProject) => void;
 
+/** The day these cases are judged on, so end-of-life findings do not change with the clock. */
+const TODAY = '2026-11-30';
+
 /**
  * Every finding code with a design that triggers it and a near-miss that must not.
  * The near-misses are the interesting half: they pin down where each rule's edge is.
  */
-const CASES: Record<string, { trigger: Change[]; clean: Change[] }> = {
+const CASES: Record<string, { trigger: Change[]; clean: Change[]; today?: string }> = {
   NO_HOSTS: { trigger: [(p) => (p.spec.hosts = [])], clean: [() => {}] },
   CP_COUNT_ZERO: { trigger: [(p) => (p.spec.hosts = workers(2))], clean: [(p) => (p.spec.hosts = [])] },
   CP_COUNT_SINGLE: { trigger: [(p) => (p.spec.hosts = [...cps(1), ...workers(1)])], clean: [() => {}] },
@@ -431,11 +434,10 @@ const CASES: Record<string, { trigger: Change[]; clean: Change[] }> = {
     clean: [(p) => (p.spec.networking.dnsDomain = 'k8s.internal')],
   },
   PROXY_IPVS_DEPRECATED: {
-    trigger: [
-      (p) =>
-        Object.assign(p.spec, { kubernetesVersion: '1.35.1' }) && (p.spec.networking.kubeProxyMode = 'ipvs'),
-    ],
-    clean: [(p) => (p.spec.networking.kubeProxyMode = 'ipvs'), (p) => (p.spec.kubernetesVersion = '1.35')],
+    trigger: [(p) => (p.spec.networking.kubeProxyMode = 'ipvs')],
+    clean: ['nftables', 'iptables'].map((mode) => (p: ClusterProject) => {
+      p.spec.networking.kubeProxyMode = mode as 'nftables';
+    }),
   },
   SSH_VIA_UNKNOWN: {
     trigger: [(p) => (p.spec.hosts[0]!.ssh.via = 'jump')],
@@ -491,16 +493,31 @@ const CASES: Record<string, { trigger: Change[]; clean: Change[] }> = {
     ],
   },
   K8S_VERSION_INVALID: {
-    trigger: [(p) => (p.spec.kubernetesVersion = 'v1.33'), (p) => (p.spec.kubernetesVersion = 'latest')],
-    clean: [(p) => (p.spec.kubernetesVersion = '1.33.2')],
+    trigger: ['v1.37', 'latest', '1.37.2-rc.0'].map((v) => (p: ClusterProject) => {
+      p.spec.kubernetesVersion = v;
+    }),
+    clean: [(p) => (p.spec.kubernetesVersion = '1.37.2')],
   },
   K8S_VERSION_UNSUPPORTED: {
-    trigger: ['1.29', '1.36.0', '2.0'].map((v) => (p: ClusterProject) => {
+    // 1.34 ended on 2026-10-27; 1.30 long before; 1.38 does not exist yet.
+    trigger: ['1.34', '1.34.3', '1.30', '1.38.0', '2.0'].map((v) => (p: ClusterProject) => {
       p.spec.kubernetesVersion = v;
     }),
-    clean: ['1.30', '1.35.3'].map((v) => (p: ClusterProject) => {
+    clean: ['1.35', '1.36.3', '1.37'].map((v) => (p: ClusterProject) => {
       p.spec.kubernetesVersion = v;
     }),
+  },
+  CONTAINERD_1_UNSUPPORTED: {
+    trigger: [(p) => (p.spec.containerd.major = '1')],
+    clean: [(p) => (p.spec.containerd.major = '2')],
+  },
+  K8S_VERSION_END_OF_LIFE: {
+    // The day after 1.35's last day of support.
+    today: '2027-03-01',
+    trigger: ['1.35', '1.35.4'].map((v) => (p: ClusterProject) => {
+      p.spec.kubernetesVersion = v;
+    }),
+    clean: [(p) => (p.spec.kubernetesVersion = '1.36'), (p) => (p.spec.kubernetesVersion = '1.37.2')],
   },
   VALIDATOR_INTERNAL: {
     // A model no schema would let through (roles missing): the validator reports, never throws.
@@ -509,7 +526,8 @@ const CASES: Record<string, { trigger: Change[]; clean: Change[] }> = {
   },
 };
 
-const codesOf = (project: ClusterProject) => validateCluster(project).map((f) => f.code);
+const codesOf = (project: ClusterProject, today = TODAY) =>
+  validateCluster(project, { today }).map((f) => f.code);
 
 describe('validation codes', () => {
   it('has a trigger and a near-miss case for every documented code', () => {
@@ -520,11 +538,11 @@ describe('validation codes', () => {
     expect(codesOf(baseProject())).toEqual(['VRRP_ROUTER_ID_UNIQUE']);
   });
 
-  for (const [code, { trigger, clean }] of Object.entries(CASES)) {
+  for (const [code, { trigger, clean, today = TODAY }] of Object.entries(CASES)) {
     describe(code, () => {
       trigger.forEach((change, i) => {
         it(`is reported (case ${i + 1})`, () => {
-          const found = validateCluster(variant(change)).filter((f) => f.code === code);
+          const found = validateCluster(variant(change), { today }).filter((f) => f.code === code);
           expect(found.length).toBeGreaterThan(0);
           for (const f of found) {
             expect(f.severity).toBe(FINDING_CODES[code]!.severity);
@@ -534,7 +552,7 @@ describe('validation codes', () => {
       });
       clean.forEach((change, i) => {
         it(`is not reported for the near-miss (case ${i + 1})`, () => {
-          expect(codesOf(variant(change))).not.toContain(code);
+          expect(codesOf(variant(change), today)).not.toContain(code);
         });
       });
     });

@@ -14,8 +14,8 @@ printf 'deb [signed-by=/etc/apt/keyrings/docker.asc] %s/%s %s stable\n' "$docker
 apt-get update -q
 apt-get install -y -q containerd.io
 installed=$(containerd --version | awk '{print $3}' | sed 's/^v//' | cut -d. -f1)
-[ "$installed" = '2' ] || fail "containerd $installed.x installed, but the project says 2.x (spec.containerd.major decides the config layout)"
-pause='registry.k8s.io/pause:3.10.1'
+[ "$installed" = 2 ] || fail "containerd $installed.x installed; Keelson configures containerd 2.x (1.x is end of life)"
+pause='registry.k8s.io/pause:3.10.2'
 new='/etc/containerd/config.toml.keelson-new'
 install -d -m 0755 /etc/containerd
 # Start from the defaults of the installed containerd, then change only what kubeadm needs.
@@ -32,5 +32,8 @@ grep -Eq "^[[:space:]]*sandbox = .${pause}.$" "$new" || fail "sandbox image is n
 mv "$new" '/etc/containerd/config.toml'
 systemctl enable containerd
 systemctl restart containerd
-for _ in $(seq 1 30); do crictl info >/dev/null 2>&1 && break; sleep 1; done
-crictl info >/dev/null || fail 'containerd does not answer on its CRI socket'
+sock='/var/run/containerd/containerd.sock'
+for _ in $(seq 1 30); do ctr --address "$sock" version >/dev/null 2>&1 && break; sleep 1; done
+ctr --address "$sock" version >/dev/null || fail "containerd does not answer on $sock"
+plugins=$(ctr --address "$sock" plugins ls)
+grep -Eq '^io\.containerd\.grpc\.v1[[:space:]]+cri[[:space:]].*[[:space:]]ok[[:space:]]*$' <<<"$plugins" || fail "containerd's CRI plugin is not ok: $(grep -E '[[:space:]]cri[[:space:]]' <<<"$plugins" || echo 'not listed')"
