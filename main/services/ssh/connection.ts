@@ -21,6 +21,27 @@ const CLOSED_DURING_LOGIN =
   '(is the host still booting? /run/nologin refuses every user but root; or the account is ' +
   "expired or locked, or MaxAuthTries was reached — the host's sshd log says which)";
 
+/** Receives one connection made to a reverse-forwarded port on the host. */
+export type RemoteConnectionHandler = (stream: Duplex, from: { srcIP: string; srcPort: number }) => void;
+
+function requestForward(client: Client, port: number, label: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    client.forwardIn('127.0.0.1', port, (err, bound) => {
+      if (err)
+        reject(
+          new SshError(
+            'PROTOCOL',
+            label,
+            `the host refused to forward its port ${port} (sshd AllowTcpForwarding?): ${err.message}`,
+            {},
+            { cause: err },
+          ),
+        );
+      else resolve(port === 0 ? bound : port);
+    });
+  });
+}
+
 export interface ConnectionTuning {
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;
@@ -85,6 +106,8 @@ export class HostConnection {
   hostKey: HostKeyInfo | undefined;
   /** Cached per connection: sudo's answer does not change while we are logged in. */
   sudoMode: Promise<import('./types').SudoMode> | undefined;
+  /** Reverse forwards (host's 127.0.0.1:PORT → here), asked for again on every reconnect. */
+  private readonly remoteForwards = new Map<number, RemoteConnectionHandler>();
 
   constructor(
     readonly hop: ResolvedHop,
@@ -162,6 +185,34 @@ export class HostConnection {
     c?.end();
   }
 
+  /**
+   * Asks the host to listen on its 127.0.0.1:remotePort and hand each connection to `handler`
+   * (ssh -R). Port 0 lets the host choose; the port in use is returned. Kept across reconnects.
+   */
+  async forwardRemote(remotePort: number, handler: RemoteConnectionHandler): Promise<number> {
+    const client = await this.get();
+    const port = await requestForward(client, remotePort, this.label);
+    this.remoteForwards.set(port, handler);
+    return port;
+  }
+
+  async unforwardRemote(port: number): Promise<void> {
+    if (!this.remoteForwards.delete(port)) return;
+    const client = this.client;
+    if (!client) return;
+    await new Promise<void>((resolve) => client.unforwardIn('127.0.0.1', port, () => resolve()));
+  }
+
+  private onRemoteConnection(
+    info: { destPort: number; srcIP: string; srcPort: number },
+    accept: () => ClientChannel,
+    reject: () => void,
+  ): void {
+    const handler = this.remoteForwards.get(info.destPort);
+    if (!handler) return reject();
+    handler(accept(), { srcIP: info.srcIP, srcPort: info.srcPort });
+  }
+
   private async connectWithRetry(): Promise<Client> {
     // A first connection fails fast (the user is waiting on "Test connection"), except when
     // the host hung up mid-handshake: sshd does that under load (MaxStartups) or while it
@@ -177,7 +228,17 @@ export class HostConnection {
         await new Promise((r) => setTimeout(r, delay));
       }
       try {
-        return await this.connectOnce();
+        const client = await this.connectOnce();
+        // After a reconnect, the host's forwarded ports come back before any command runs.
+        for (const port of this.remoteForwards.keys()) {
+          await requestForward(client, port, this.label).catch((e: Error) =>
+            this.logger.log(
+              'warn',
+              `${this.label}: reverse forward of port ${port} not restored: ${e.message}`,
+            ),
+          );
+        }
+        return client;
       } catch (e) {
         lastError = e;
         if (!(e instanceof SshError) || !retryable(e)) throw e;
@@ -367,6 +428,7 @@ export class HostConnection {
       // Key exchange done but not logged in: the host hung up while authenticating us.
       let keysExchanged = false;
       client.on('handshake', () => (keysExchanged = true));
+      client.on('tcp connection', (info, accept, reject) => this.onRemoteConnection(info, accept, reject));
       client.on('ready', onReady);
       client.on('error', onError);
       client.on('close', () => {

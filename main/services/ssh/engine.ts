@@ -2,7 +2,12 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { posix } from 'node:path';
 import { runChannel } from './channel';
-import { describeHop, HostConnection, type ConnectionTuning } from './connection';
+import {
+  describeHop,
+  HostConnection,
+  type ConnectionTuning,
+  type RemoteConnectionHandler,
+} from './connection';
 import { SshError } from './errors';
 import { KnownHosts } from './known-hosts';
 import { defaultSink, redactingLogger, Redactor, type LogSink, type SshLogger } from './redact';
@@ -321,6 +326,22 @@ export class SshEngine {
     await conn.get();
     const k = conn.hostKey!;
     return { keyType: k.keyType, fingerprint: k.fingerprint };
+  }
+
+  /**
+   * Reverse tunnel over the host's own connection (ssh -R 127.0.0.1:remotePort): each connection
+   * the host makes to that port reaches `onConnection` here — how hosts without internet reach
+   * services Keelson serves locally (the offline bundle's apt repository and registry). Restored
+   * after a reconnect. `remotePort` 0 lets the host pick; the chosen port is returned.
+   */
+  async forwardRemote(
+    target: SshTarget,
+    remotePort: number,
+    onConnection: RemoteConnectionHandler,
+  ): Promise<{ port: number; close: () => Promise<void> }> {
+    const conn = await this.connectionFor(target);
+    const port = await conn.forwardRemote(remotePort, onConnection);
+    return { port, close: () => conn.unforwardRemote(port) };
   }
 
   /** How this host's user becomes root: cached per connection. */
