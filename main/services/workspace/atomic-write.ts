@@ -7,6 +7,8 @@ export interface AtomicWriteOptions {
   backupPath?: string;
   /** Fail with EEXIST instead of replacing an existing file. */
   exclusive?: boolean;
+  /** Mode of the new file (default 0644); 0600 for files that hold secrets. */
+  mode?: number;
 }
 
 function tempPathFor(target: string): string {
@@ -14,10 +16,10 @@ function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${randomUUID()}.tmp`);
 }
 
-async function writeSynced(path: string, text: string): Promise<void> {
-  const handle = await open(path, 'wx', 0o644);
+async function writeSynced(path: string, text: string | Buffer, mode: number): Promise<void> {
+  const handle = await open(path, 'wx', mode);
   try {
-    await handle.writeFile(text, 'utf8');
+    await handle.writeFile(text);
     await handle.sync();
   } finally {
     await handle.close();
@@ -65,11 +67,11 @@ async function keepBackup(target: string, backupPath: string): Promise<void> {
  */
 export async function writeFileAtomic(
   target: string,
-  text: string,
+  text: string | Buffer,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const temp = tempPathFor(target);
-  await writeSynced(temp, text);
+  await writeSynced(temp, text, options.mode ?? 0o644);
   try {
     if (options.exclusive) {
       await link(temp, target); // EEXIST if someone else has the name
