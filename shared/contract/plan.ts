@@ -1,25 +1,14 @@
 import { oc } from '@orpc/contract';
 import { z } from 'zod';
+import { PHASE_IDS } from '../plan/phases';
 import type { Plan as PlanType } from '../plan/types';
 
 /**
  * Plan area: what a deploy would run, host by host. The schemas mirror shared/plan/types.ts
  * (checked both ways at compile time below) so a plan crossing IPC is validated like any payload.
  */
-export const PhaseId = z.enum([
-  'preflight',
-  'os-prep',
-  'container-runtime',
-  'kubernetes-packages',
-  'external-etcd',
-  'load-balancer',
-  'control-plane-init',
-  'cni',
-  'control-plane-join',
-  'worker-join',
-  'post-install',
-  'verify',
-]);
+/** From the one phase registry (shared/plan/phases.ts). */
+export const PhaseId = z.enum(PHASE_IDS);
 
 export const PlanFile = z.object({
   path: z.string(),

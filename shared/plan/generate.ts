@@ -9,24 +9,8 @@ import { osPrepSteps } from './os-prep';
 import { kubernetesPackagesSteps } from './packages';
 import { postInstallSteps, verifySteps } from './post-install';
 import { preflightSteps } from './preflight';
+import { PHASES } from './phases';
 import type { PhaseId, Plan, PlanPhase, PlanStep } from './types';
-
-const TITLES: Record<PhaseId, string> = {
-  preflight: 'Preflight checks',
-  'os-prep': 'OS preparation',
-  'container-runtime': 'Container runtime (containerd)',
-  'kubernetes-packages': 'Kubernetes packages',
-  'external-etcd': 'External etcd',
-  'load-balancer': 'API endpoint / load balancer',
-  'control-plane-init': 'First control plane (kubeadm init)',
-  cni: 'Pod network (CNI)',
-  'control-plane-join': 'Other control planes (one at a time)',
-  'worker-join': 'Workers (in parallel)',
-  'post-install': 'Post-install',
-  verify: 'Verify',
-};
-
-const SERIAL: PhaseId[] = ['control-plane-init', 'cni', 'control-plane-join', 'post-install'];
 
 const ids = (steps: PlanStep[]): string[] => steps.map((s) => s.id);
 
@@ -50,23 +34,24 @@ export function generatePlan(project: ClusterProject, options: PlanOptions): Pla
   const post = postInstallSteps(ctx, [...lastCp, ...ids(workers)]);
   const verify = verifySteps(ctx, ids(post));
 
-  const byPhase: [PhaseId, PlanStep[]][] = [
-    ['preflight', preflight],
-    ['os-prep', osPrep],
-    ['container-runtime', runtime],
-    ['kubernetes-packages', packages],
-    ['external-etcd', etcd],
-    ['load-balancer', lb],
-    ['control-plane-init', init],
-    ['cni', cni],
-    ['control-plane-join', cpJoins],
-    ['worker-join', workers],
-    ['post-install', post],
-    ['verify', verify],
-  ];
-  const phases: PlanPhase[] = byPhase
-    .filter(([, steps]) => steps.length > 0)
-    .map(([id, steps]) => ({ id, title: TITLES[id], parallel: !SERIAL.includes(id), steps }));
+  const byPhase: Record<PhaseId, PlanStep[]> = {
+    preflight,
+    'os-prep': osPrep,
+    'container-runtime': runtime,
+    'kubernetes-packages': packages,
+    'external-etcd': etcd,
+    'load-balancer': lb,
+    'control-plane-init': init,
+    cni,
+    'control-plane-join': cpJoins,
+    'worker-join': workers,
+    'post-install': post,
+    verify,
+  };
+  // Order, titles and the parallel rule come from the registry, never from here.
+  const phases: PlanPhase[] = PHASES.filter(({ id }) => byPhase[id].length > 0).map(
+    ({ id, title, parallel }) => ({ id, title, parallel, steps: byPhase[id] }),
+  );
   return {
     cluster: project.metadata.name,
     kubernetesVersion: project.spec.kubernetesVersion,

@@ -3,19 +3,9 @@
  * produced by pure generators in shared/plan from a validated ClusterProject. Secrets are
  * placeholders (`{{secret:NAME}}`) resolved by the executor at run time, never values.
  */
-export type PhaseId =
-  | 'preflight'
-  | 'os-prep'
-  | 'container-runtime'
-  | 'kubernetes-packages'
-  | 'external-etcd'
-  | 'load-balancer'
-  | 'control-plane-init'
-  | 'cni'
-  | 'control-plane-join'
-  | 'worker-join'
-  | 'post-install'
-  | 'verify';
+import type { PhaseId } from './phases';
+
+export type { PhaseId } from './phases';
 
 export interface PlanFile {
   /** Absolute path on the target host. */

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatProjectErrors } from '../../../shared/model/parse';
 import { PlanError } from '../../../shared/plan/errors';
+import { PHASES } from '../../../shared/plan/phases';
 import { generatePlan } from '../../../shared/plan/generate';
 import type { OsFamily } from '../../../shared/plan/context';
 import { validateCluster } from '../../../shared/validation';
@@ -23,12 +24,16 @@ Options:
   -h, --help
 
 Exit status: 0 written, 1 invalid project or cannot write, 2 usage.
+
+Phases, in the order a deploy runs them:
+${PHASES.map((p) => `  ${p.id.padEnd(20)} ${p.parallel ? '(hosts in parallel)' : '(one step at a time)'} ${p.description}`).join('\n')}
 `;
 
 const FAMILIES: readonly string[] = ['debian', 'rhel'];
 
 export const planCommand: CliCommand = {
   name: 'plan',
+  usage: USAGE,
   summary: 'write the deploy plan of a project as a folder of per-host scripts (runs nothing)',
   async run(args, io) {
     let values: { out?: string; os?: string; 'host-os'?: string[]; overwrite?: boolean; help?: boolean };

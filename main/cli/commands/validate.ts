@@ -42,6 +42,7 @@ function printFindings(file: string, findings: Finding[], io: CliIo): void {
 
 export const validateCommand: CliCommand = {
   name: 'validate',
+  usage: USAGE,
   summary: 'check a cluster project file and list findings (exit 1 on errors)',
   async run(args, io) {
     let values: { json?: boolean; codes?: boolean; help?: boolean };
