@@ -4,6 +4,7 @@ import type { ServiceContext } from './context';
 import { planRouter } from './plan/router';
 import { sshRouter } from './ssh/router';
 import { systemRouter } from './system/router';
+import { terminalRouter } from './terminal/router';
 import { workspaceRouter } from './workspace/router';
 
 /**
@@ -15,6 +16,7 @@ export const router = implement(contract).$context<ServiceContext>().router({
   ssh: sshRouter,
   workspace: workspaceRouter,
   plan: planRouter,
+  terminal: terminalRouter,
 });
 
 export type Router = typeof router;

@@ -1,6 +1,7 @@
 import { planContract } from './plan';
 import { sshContract } from './ssh';
 import { systemContract } from './system';
+import { terminalContract } from './terminal';
 import { workspaceContract } from './workspace';
 
 /**
@@ -13,6 +14,7 @@ export const contract = {
   ssh: sshContract,
   workspace: workspaceContract,
   plan: planContract,
+  terminal: terminalContract,
 };
 
 export type Contract = typeof contract;

@@ -484,4 +484,51 @@ export class HostConnection {
       });
     });
   }
+
+  /**
+   * Opens a login shell with a pty; stdin stays open for keystrokes. The exit status is
+   * recorded from inside ssh2's callback, for the same reason as in execChannel: nothing may
+   * arrive before someone listens.
+   */
+  async shellChannel(
+    pty: PtyRequest,
+  ): Promise<{ channel: ClientChannel; exit: () => ShellExit | undefined }> {
+    const client = await this.get();
+    return new Promise((resolve, reject) => {
+      client.shell(
+        { term: pty.term, cols: pty.cols, rows: pty.rows, width: 0, height: 0 },
+        (err, channel) => {
+          if (err) {
+            reject(
+              new SshError(
+                'CONNECTION_LOST',
+                this.label,
+                `cannot open a shell: ${this.lastDrop?.message ?? err.message}`,
+                { beforeStart: true },
+                { cause: err },
+              ),
+            );
+            return;
+          }
+          let exit: ShellExit | undefined;
+          channel.on('exit', (code: number | null, signalName?: string) => {
+            exit = signalName ? { exitCode: code ?? null, signal: signalName } : { exitCode: code };
+          });
+          resolve({ channel, exit: () => exit });
+        },
+      );
+    });
+  }
+}
+
+export interface PtyRequest {
+  /** TERM on the host, e.g. xterm-256color. */
+  term: string;
+  cols: number;
+  rows: number;
+}
+
+export interface ShellExit {
+  exitCode: number | null;
+  signal?: string;
 }

@@ -6,6 +6,8 @@ import {
   describeHop,
   HostConnection,
   type ConnectionTuning,
+  type PtyRequest,
+  type ShellExit,
   type RemoteConnectionHandler,
 } from './connection';
 import { SshError } from './errors';
@@ -289,6 +291,42 @@ export class SshEngine {
     return result;
   }
 
+  /**
+   * An interactive shell with a pty, on a connection of its own: a terminal lives for hours,
+   * so it must neither take one of the host's command slots nor share the fate of the pooled
+   * connection (which commands may close and reopen). Its jump hosts are the pooled ones.
+   * The host key is verified exactly as for commands. Close it with `close()`.
+   */
+  async openShell(target: SshTarget, pty: PtyRequest): Promise<RemoteShell> {
+    const { chain, hop } = await this.resolve(target);
+    const jump = chain.length ? this.connectionOf(chain) : undefined;
+    const conn = new HostConnection(
+      hop,
+      describeHop(hop, chain),
+      jump,
+      this.knownHosts,
+      this.tuning,
+      this.logger,
+    );
+    try {
+      const { channel, exit } = await conn.shellChannel(pty);
+      this.logger.log('info', `${conn.label}: shell opened (${pty.cols}x${pty.rows})`);
+      return {
+        label: conn.label,
+        channel,
+        exit,
+        dropReason: () => conn.dropReason(),
+        close: () => {
+          channel.close();
+          conn.close();
+        },
+      };
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+  }
+
   /** The same command as an async iterator of output chunks and then the exit status. */
   execStream(
     target: SshTarget,
@@ -437,4 +475,16 @@ export class SshEngine {
       }
     });
   }
+}
+
+/** A shell opened by SshEngine.openShell. */
+export interface RemoteShell {
+  label: string;
+  channel: ClientChannel;
+  /** The shell's exit status once the host sent it; undefined while it runs or when the connection died. */
+  exit: () => ShellExit | undefined;
+  /** Why the connection ended, if it did. */
+  dropReason: () => SshError | undefined;
+  /** Hangs up: closes the channel (the host sends SIGHUP) and the shell's own connection. */
+  close: () => void;
 }

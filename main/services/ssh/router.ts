@@ -14,7 +14,7 @@ const os = implement(contract.ssh).$context<ServiceContext>();
 
 type Errors = Parameters<Parameters<typeof os.testConnection.handler>[0]>[0]['errors'];
 
-class MissingSecret extends Error {
+export class MissingSecret extends Error {
   constructor(readonly secretName: string) {
     super(`secret "${secretName}" is not set: enter it before connecting`);
   }
@@ -54,14 +54,14 @@ export function toTarget(c: SshConnection, store: SecretStore, via?: SshConnecti
   };
 }
 
-function storeSecrets(values: Record<string, string> | undefined): SecretStore {
+export function storeSecrets(values: Record<string, string> | undefined): SecretStore {
   const store = secretStore();
   for (const [name, value] of Object.entries(values ?? {})) store.set(name, value);
   return store;
 }
 
 /** Engine failures → the contract's typed errors. Messages already name the host. */
-function typedError(errors: Errors, e: unknown): unknown {
+export function typedError(errors: Errors, e: unknown): unknown {
   if (e instanceof MissingSecret)
     return errors.SECRET_MISSING({ message: e.message, data: { name: e.secretName } });
   if (!(e instanceof SshError)) return e;
