@@ -1,6 +1,6 @@
 import { eventIterator, oc } from '@orpc/contract';
 import { z } from 'zod';
-import { SecretRef, SshAuth, type Host } from '../model/cluster';
+import { SecretRef, SshAuth, text, type Host } from '../model/cluster';
 
 /**
  * SSH: test a host, accept its host key, run a command, and hand secrets to main.
@@ -11,10 +11,10 @@ import { SecretRef, SshAuth, type Host } from '../model/cluster';
 /** How to reach one host: the SSH part of a project Host, with its address. */
 export const SshConnection = z.strictObject({
   /** Host name in the project, for messages. */
-  name: z.string().max(253).optional(),
-  address: z.string().min(1).max(253),
+  name: text(253).optional(),
+  address: text(253, 1),
   port: z.int().min(1).max(65535).default(22),
-  user: z.string().min(1).max(64).default('root'),
+  user: text(64, 1).default('root'),
   auth: SshAuth,
   sudoPasswordRef: SecretRef.optional(),
 });

@@ -1,5 +1,6 @@
 import { oc } from '@orpc/contract';
 import { z } from 'zod';
+import { DisplayName } from '../model/cluster';
 import { Finding } from '../validation/finding';
 
 /** A cluster in the workspace, as listed (no file content). */
@@ -58,7 +59,7 @@ export const workspaceContract = {
   /** New cluster, empty or from a template. Fails if the id exists. */
   create: ws
     .input(
-      z.strictObject({ id: ClusterId, name: z.string().min(1).max(200), templateId: z.string().optional() }),
+      z.strictObject({ id: ClusterId, name: DisplayName, templateId: z.string().max(64).optional() }),
     )
     .output(z.object({ id: z.string(), project: z.unknown() })),
   /** Reads and parses; a broken file comes back with its error and no project. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textProblem } from './formats';
 
 /**
  * The cluster project file (`NAME.keelson.yaml`), version keelson.dev/v1alpha1.
@@ -7,6 +8,25 @@ import { z } from 'zod';
  * (`*Ref`) that the app resolves at run time from its secret store.
  */
 export const API_VERSION = 'keelson.dev/v1alpha1';
+
+/**
+ * Every string in a project: at most `max` characters, no control characters, no `{{`/`}}`
+ * (formats.ts says why). Field-specific formats — interface names, URLs, labels — are checked by
+ * the validator, so a half-typed value still saves and shows up in Problems with its path.
+ */
+export function text(max = 1024, min = 0) {
+  return z
+    .string()
+    .min(min, min === 1 ? 'must not be empty' : `at least ${min} characters`)
+    .max(max, `at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const problem = textProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
+
+/** The cluster's display name (free text; kubeadm's clusterName is derived from it). */
+export const DisplayName = text(200, 1);
 
 /** A name a secret is kept under in Keelson's secret store; never the secret itself. */
 export const SecretRef = z
@@ -20,7 +40,7 @@ export const SshAuth = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('key'),
     /** Path on the workstation, `~` allowed. */
-    keyFile: z.string().min(1),
+    keyFile: text(4096, 1),
     passphraseRef: SecretRef.optional(),
   }),
   z.strictObject({ type: z.literal('agent') }),
@@ -30,32 +50,32 @@ export type SshAuth = z.infer<typeof SshAuth>;
 
 export const SshSettings = z.strictObject({
   port: z.int().min(1).max(65535).default(22),
-  user: z.string().min(1).default('root'),
+  user: text(64, 1).default('root'),
   auth: SshAuth.default({ type: 'agent' }),
   /** Name of the bastion host (a host with role bastion) this host is reached through. */
-  via: z.string().optional(),
+  via: text().optional(),
   /** Password for sudo when `user` is not root and sudo asks for one. */
   sudoPasswordRef: SecretRef.optional(),
 });
 export type SshSettings = z.infer<typeof SshSettings>;
 
 export const Taint = z.strictObject({
-  key: z.string().min(1),
-  value: z.string().optional(),
+  key: text(1024, 1),
+  value: text().optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
 });
 
 export const Host = z.strictObject({
-  name: z.string().min(1),
+  name: text(1024, 1),
   /**
    * IPv4 or IPv6 address Keelson connects to and the node advertises. Empty while a design
    * is in progress (a host just dropped on the canvas): the file still saves, and validation
    * reports HOST_ADDRESS_INVALID until it is filled in.
    */
-  address: z.string(),
+  address: text(),
   ssh: SshSettings.default({ port: 22, user: 'root', auth: { type: 'agent' } }),
   roles: z.array(HostRole).min(1),
-  labels: z.record(z.string(), z.string()).default({}),
+  labels: z.record(text(), text()).default({}),
   taints: z.array(Taint).default([]),
   /** OS family, when known (filled by "Test connection"); drives package commands. */
   os: z.enum(['debian', 'rhel']).optional(),
@@ -80,9 +100,9 @@ export type EndpointPattern = z.infer<typeof EndpointPattern>;
 export const ApiEndpoint = z.strictObject({
   pattern: EndpointPattern,
   /** Virtual IP (keepalived / kube-vip), or the external LB's address. */
-  vip: z.string().optional(),
+  vip: text().optional(),
   /** DNS name clients use for the endpoint, when there is one. */
-  dnsName: z.string().optional(),
+  dnsName: text().optional(),
   /** Port clients connect to: 6443 for dedicated/external LBs, e.g. 8443 or 16443 on control planes. */
   port: z.int().min(1).max(65535).default(6443),
   /** dedicated-lb only: which proxy runs on the LB hosts. */
@@ -92,7 +112,7 @@ export const ApiEndpoint = z.strictObject({
   vrrp: z
     .strictObject({
       routerId: z.int().min(1).max(255).default(51),
-      interface: z.string().min(1).default('eth0'),
+      interface: text(1024, 1).default('eth0'),
       /** Unicast peers instead of multicast, for networks that block VRRP multicast. */
       unicast: z.boolean().default(false),
       authPassRef: SecretRef.optional(),
@@ -102,9 +122,9 @@ export const ApiEndpoint = z.strictObject({
 export type ApiEndpoint = z.infer<typeof ApiEndpoint>;
 
 export const Networking = z.strictObject({
-  podCidr: z.string().default('10.244.0.0/16'),
-  serviceCidr: z.string().default('10.96.0.0/12'),
-  dnsDomain: z.string().default('cluster.local'),
+  podCidr: text().default('10.244.0.0/16'),
+  serviceCidr: text().default('10.96.0.0/12'),
+  dnsDomain: text().default('cluster.local'),
   cni: z.enum(['calico', 'flannel']).default('calico'),
   kubeProxyMode: z.enum(['iptables', 'nftables', 'ipvs']).default('iptables'),
   /**
@@ -118,9 +138,9 @@ export type Networking = z.infer<typeof Networking>;
 export const Packages = z.strictObject({
   source: z.enum(['online', 'mirror']).default('online'),
   /** Base URL of an offline mirror (apt/dnf repository and files) when source is mirror. */
-  mirrorUrl: z.string().optional(),
+  mirrorUrl: text(2048).optional(),
   /** Registry for Kubernetes images; kubeadm's default when unset. */
-  imageRepository: z.string().optional(),
+  imageRepository: text().optional(),
 });
 
 export const Containerd = z.strictObject({
@@ -129,7 +149,7 @@ export const Containerd = z.strictObject({
    * file opens, and validation says to change it (CONTAINERD_1_UNSUPPORTED).
    */
   major: z.enum(['1', '2']).default('2'),
-  registryMirrors: z.array(z.string()).default([]),
+  registryMirrors: z.array(text(2048)).max(32).default([]),
 });
 
 export const ClusterSpec = z.strictObject({
@@ -153,15 +173,15 @@ export type ClusterSpec = z.infer<typeof ClusterSpec>;
 
 /** Where things sit on the canvas; not part of the cluster's meaning. */
 export const CanvasLayout = z.strictObject({
-  positions: z.record(z.string(), z.strictObject({ x: z.number(), y: z.number() })).default({}),
+  positions: z.record(text(), z.strictObject({ x: z.number(), y: z.number() })).default({}),
 });
 
 export const ClusterProject = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Cluster'),
   metadata: z.strictObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
+    name: DisplayName,
+    description: text(2000).optional(),
   }),
   spec: ClusterSpec,
   canvas: CanvasLayout.optional(),

@@ -2,6 +2,7 @@ import { Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, t
 import type { z } from 'zod';
 import { API_VERSION, ClusterProject } from './cluster';
 import { DEFAULT_KUBERNETES_VERSION } from '../kubernetes/releases';
+import { visible } from './formats';
 
 /** One problem in a project file: what, at which YAML path, on which line (1-based). */
 export interface ProjectError {
@@ -16,11 +17,16 @@ export type ParseResult = { ok: true; project: ClusterProject } | { ok: false; e
 
 type PathKey = string | number;
 
-/** `['spec','hosts',1,'address']` → `spec.hosts[1].address`. */
+/**
+ * `['spec','hosts',1,'address']` → `spec.hosts[1].address`. A key that is not a plain word (a
+ * label such as `topology.kubernetes.io/zone`, or one holding a newline) is written as a JSON
+ * string in brackets, so a path is always one unambiguous line.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
+    else if (!/^[A-Za-z0-9_-]+$/.test(String(key))) out += `[${visible(String(key))}]`;
     else out += out === '' ? String(key) : `.${String(key)}`;
   }
   return out;
@@ -106,7 +112,7 @@ function issueToError(
     const keys = issue.keys;
     const keyNode = findKeyNode(doc, path, keys[0] ?? '');
     const fullPath = formatPath([...path, keys[0] ?? '']);
-    const names = keys.map((k) => `"${k}"`).join(', ');
+    const names = keys.map((k) => visible(k)).join(', ');
     return {
       message: `unknown field${keys.length > 1 ? 's' : ''} ${names} (a typo? unknown fields are not allowed)`,
       path: keys.length === 1 ? fullPath : formatPath(path),
@@ -126,6 +132,8 @@ function issueToError(
     message = `must be "${API_VERSION}"`;
   else if (issue.code === 'invalid_value')
     message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  else if (issue.code === 'invalid_key')
+    message = `the key is not valid: ${issue.issues[0]?.message ?? issue.message}`;
   return { message, path: formatPath(path), ...where(node?.range?.[0]) };
 }
 
@@ -135,7 +143,12 @@ function expected(issue: z.core.$ZodIssue): string {
 
 function describeValue(doc: Document.Parsed, path: PathKey[]): string {
   const node = doc.getIn(path, true);
-  if (isScalar(node)) return node.value === null ? 'an empty value' : JSON.stringify(node.value);
+  if (isScalar(node))
+    return node.value === null
+      ? 'an empty value'
+      : typeof node.value === 'string'
+        ? visible(node.value)
+        : JSON.stringify(node.value);
   if (isSeq(node)) return 'a list';
   if (isMap(node)) return 'a mapping';
   return 'something else';

@@ -3,6 +3,7 @@ import { addressCodes, checkAddresses } from './addresses';
 import { defineCodes, fieldTarget, type CodeInfo } from './define';
 import { checkEndpoint, endpointCodes } from './endpoint';
 import type { Finding, Severity } from './finding';
+import { checkFormats, formatCodes } from './formats';
 import { checkNetwork, networkCodes } from './network';
 import { checkQuorum, quorumCodes } from './quorum';
 import { checkReachability, reachabilityCodes } from './reachability';
@@ -34,6 +35,7 @@ export const FINDING_CODES: Readonly<Record<string, CodeInfo>> = {
   ...reachabilityCodes,
   ...versionCodes,
   ...runtimeCodes,
+  ...formatCodes,
   ...internal.codes,
 };
 
@@ -51,6 +53,7 @@ const CHECKS: [string, (project: ClusterProject, options: Required<ValidateOptio
   ['reachability', checkReachability],
   ['version', checkVersion],
   ['runtime', checkRuntime],
+  ['formats', checkFormats],
 ];
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

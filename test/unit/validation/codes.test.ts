@@ -519,6 +519,123 @@ const CASES: Record<string, { trigger: Change[]; clean: Change[]; today?: string
     }),
     clean: [(p) => (p.spec.kubernetesVersion = '1.36'), (p) => (p.spec.kubernetesVersion = '1.37.2')],
   },
+  SSH_USER_INVALID: {
+    trigger: ['', 'ro ot', 'root;id', '-root', "o'brien", 'x'.repeat(65)].map(
+      (user) => (p: ClusterProject) => {
+        p.spec.hosts[0]!.ssh.user = user;
+      },
+    ),
+    clean: ['root', 'deploy', 'first.last', 'admin@corp.example', '_svc-1'].map(
+      (user) => (p: ClusterProject) => {
+        p.spec.hosts[0]!.ssh.user = user;
+      },
+    ),
+  },
+  LABEL_INVALID: {
+    // kubelet refuses these at join time; the canvas says so now.
+    trigger: (<Record<string, string>[]>[
+      { 'zone=a': 'x' },
+      { zone: 'rack 1' },
+      { zone: 'x'.repeat(64) },
+      { 'Example.com/zone': 'a' },
+      { '/zone': 'a' },
+      { 'example.com/': 'a' },
+      { zone: '-a' },
+      { 'a/b/c': 'x' },
+    ]).map((labels) => (p: ClusterProject) => {
+      p.spec.hosts[3]!.labels = labels;
+    }),
+    clean: (<Record<string, string>[]>[
+      { zone: 'rack-1' },
+      { 'topology.kubernetes.io/zone': 'eu-1a' },
+      { 'example.com/gpu': '' },
+      { a: 'x'.repeat(63) },
+      { 'A_b.c-D': 'Z.9_x' },
+    ]).map((labels) => (p: ClusterProject) => {
+      p.spec.hosts[3]!.labels = labels;
+    }),
+  },
+  TAINT_INVALID: {
+    trigger: [
+      { key: 'dedicated gpu', effect: 'NoSchedule' as const },
+      { key: 'dedicated', value: 'a:b', effect: 'NoSchedule' as const },
+      { key: 'x/y/z', effect: 'NoExecute' as const },
+    ].map((taint) => (p: ClusterProject) => {
+      p.spec.hosts[3]!.taints = [taint];
+    }),
+    clean: [
+      { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' as const },
+      { key: 'example.com/maintenance', effect: 'NoExecute' as const },
+    ].map((taint) => (p: ClusterProject) => {
+      p.spec.hosts[3]!.taints = [taint];
+    }),
+  },
+  VRRP_INTERFACE_INVALID: {
+    trigger: ['', 'eth0 ', 'eth0:1', 'a/b', '.', '..', 'x'.repeat(16), 'e"th0', 'eth$0', 'ethé'].map(
+      (name) => (p: ClusterProject) => {
+        p.spec.apiEndpoint.vrrp.interface = name;
+      },
+    ),
+    // Linux allows these; keepalived.conf gets them quoted (see the escaper tests).
+    clean: ['eth0', 'ens192', 'bond0.100', 'br-ex', 'x'.repeat(15), 'we{ird}#1'].map(
+      (name) => (p: ClusterProject) => {
+        p.spec.apiEndpoint.vrrp.interface = name;
+      },
+    ),
+  },
+  PACKAGES_MIRROR_URL_INVALID: {
+    trigger: [
+      'mirror.example/repo',
+      'ftp://mirror.example/repo',
+      'http://user:pw@mirror.example/repo',
+      'http://mirror.example/repo?x=1',
+      'http://mirror.example/repo#top',
+      'http://mirror.example/my repo',
+      'http://mirror.example/$releasever',
+      'http://mirror.example:99999/',
+      'http://-bad.example/',
+      'http://300.1.1.1/',
+    ].map((mirrorUrl) => (p: ClusterProject) => {
+      p.spec.packages = { source: 'mirror', mirrorUrl };
+    }),
+    clean: [
+      'http://10.77.0.3/repo',
+      'https://mirror.example:8443/keelson/',
+      'http://[fd77::3]:8080/repo',
+      'http://mirror.example/a%20b/~user',
+    ].map((mirrorUrl) => (p: ClusterProject) => {
+      p.spec.packages = { source: 'mirror', mirrorUrl };
+    }),
+  },
+  IMAGE_REPOSITORY_INVALID: {
+    trigger: [
+      'registry.example/K8s',
+      'registry.example//k8s',
+      'registry.example/k8s/',
+      'registry.example/k8s:v1',
+      'registry.example/k8s@sha256',
+      'https://registry.example/k8s',
+      'reg istry',
+      'registry.example:0/k8s',
+    ].map((imageRepository) => (p: ClusterProject) => {
+      p.spec.packages = { source: 'online', imageRepository };
+    }),
+    clean: ['registry.k8s.io', 'registry.example:5000/k8s', '10.77.0.3:5000', 'r.example/a__b/c-d.e'].map(
+      (imageRepository) => (p: ClusterProject) => {
+        p.spec.packages = { source: 'online', imageRepository };
+      },
+    ),
+  },
+  REGISTRY_MIRROR_INVALID: {
+    trigger: ['mirror.example', 'https://mirror.example/"x', 'https://mirror.example/a b'].map(
+      (url) => (p: ClusterProject) => {
+        p.spec.containerd.registryMirrors = [url];
+      },
+    ),
+    clean: ['https://mirror.example', 'http://10.77.0.3:5000'].map((url) => (p: ClusterProject) => {
+      p.spec.containerd.registryMirrors = [url];
+    }),
+  },
   VALIDATOR_INTERNAL: {
     // A model no schema would let through (roles missing): the validator reports, never throws.
     trigger: [(p) => ((p.spec.hosts[0] as { roles?: unknown }).roles = undefined)],
