@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import { RENDERER_SECURITY_HEADERS } from '../../shared/security/csp';
+import { newServiceContext } from '../services/context';
 import { serveMessagePort } from '../services/transport/message-port';
 import { readStaticFile } from '../services/transport/static-files';
 import {
@@ -74,7 +75,7 @@ function acceptRendererPorts(): void {
     }
     const [port] = event.ports;
     if (!port) return;
-    serveMessagePort(port, { transport: 'electron-ipc', mode: 'electron' }, (line) => console.error(line));
+    serveMessagePort(port, newServiceContext('electron-ipc', 'electron'), (line) => console.error(line));
   });
 }
 

@@ -4,7 +4,7 @@ import { contract } from '../../../shared/contract';
 import type { SshConnection } from '../../../shared/contract/ssh';
 import type { ServiceContext } from '../context';
 import { SshError } from './errors';
-import { secretStore, sshEngine } from './instance';
+import { sshEngine } from './instance';
 import { fingerprintOf } from './known-hosts';
 import { testConnection } from './probe';
 import type { SecretStore } from './secret-store';
@@ -54,10 +54,12 @@ export function toTarget(c: SshConnection, store: SecretStore, via?: SshConnecti
   };
 }
 
-export function storeSecrets(values: Record<string, string> | undefined): SecretStore {
-  const store = secretStore();
-  for (const [name, value] of Object.entries(values ?? {})) store.set(name, value);
-  return store;
+/**
+ * The secrets one call may use: the client's own store plus the values sent with the call,
+ * which live only as long as the call (the caller clears the scope when it ends).
+ */
+export function callScope(context: ServiceContext, values: Record<string, string> | undefined): SecretStore {
+  return context.secrets.child(values);
 }
 
 /** Engine failures → the contract's typed errors. Messages already name the host. */
@@ -87,12 +89,14 @@ export function typedError(errors: Errors, e: unknown): unknown {
 }
 
 export const sshRouter = {
-  testConnection: os.testConnection.handler(async ({ input, errors }) => {
+  testConnection: os.testConnection.handler(async ({ input, errors, context }) => {
+    const scope = callScope(context, input.secrets);
     try {
-      const store = storeSecrets(input.secrets);
-      return await testConnection(sshEngine(), toTarget(input.host, store, input.via));
+      return await testConnection(sshEngine(), toTarget(input.host, scope, input.via));
     } catch (e) {
       throw typedError(errors, e);
+    } finally {
+      scope.clear();
     }
   }),
 
@@ -135,12 +139,15 @@ export const sshRouter = {
     return { knownHostsFile: verdict.file };
   }),
 
-  run: os.run.handler(async function* ({ input, errors, signal }) {
+  run: os.run.handler(async function* ({ input, errors, signal, context }) {
+    const scope = callScope(context, input.secrets);
     let target: SshTarget;
     try {
-      target = toTarget(input.host, storeSecrets(input.secrets), input.via);
+      target = toTarget(input.host, scope, input.via);
     } catch (e) {
       throw typedError(errors, e);
+    } finally {
+      scope.clear(); // the target holds what it needs; the call's values go now
     }
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
     try {
@@ -166,11 +173,13 @@ export const sshRouter = {
   }),
 
   secrets: {
-    set: os.secrets.set.handler(({ input }) => {
-      secretStore().set(input.name, input.value);
+    set: os.secrets.set.handler(({ input, context }) => {
+      context.secrets.set(input.name, input.value);
       return { name: input.name };
     }),
-    delete: os.secrets.delete.handler(({ input }) => ({ deleted: secretStore().delete(input.name) })),
-    names: os.secrets.names.handler(() => secretStore().names()),
+    delete: os.secrets.delete.handler(({ input, context }) => ({
+      deleted: context.secrets.delete(input.name),
+    })),
+    names: os.secrets.names.handler(({ context }) => context.secrets.names()),
   },
 };

@@ -5,7 +5,7 @@ import type { OpenTerminal } from '../../../shared/contract/terminal';
 import type { ServiceContext } from '../context';
 import { sshEngine } from '../ssh/instance';
 import { defaultSink, redactingLogger, type SshLogger } from '../ssh/redact';
-import { storeSecrets, toTarget, typedError } from '../ssh/router';
+import { callScope, toTarget, typedError } from '../ssh/router';
 import { kubeconfigPathFor } from '../workspace/folder';
 import { openLocalSource } from './local-source';
 import { TerminalSession, type TerminalSource } from './session';
@@ -39,13 +39,18 @@ function log(line: string): void {
 async function openSource(
   input: OpenTerminal,
   errors: Errors,
+  context: ServiceContext,
 ): Promise<{ source: TerminalSource; kubeconfig?: { path: string; exists: boolean } }> {
   if (input.kind === 'ssh') {
+    // The values sent with the call are for this login only (see SecretStore).
+    const scope = callScope(context, input.secrets);
     try {
-      const target = toTarget(input.host, storeSecrets(input.secrets), input.via);
+      const target = toTarget(input.host, scope, input.via);
       return { source: await openSshSource(sshEngine(), target, input) };
     } catch (e) {
       throw typedError(errors, e);
+    } finally {
+      scope.clear();
     }
   }
   const path = kubeconfigPathFor(input.cluster);
@@ -67,13 +72,13 @@ function sessionOf(id: string, errors: Pick<Errors, 'NOT_FOUND'>): TerminalSessi
 }
 
 export const terminalRouter = {
-  open: os.open.handler(async function* ({ input, errors, signal }) {
+  open: os.open.handler(async function* ({ input, errors, signal, context }) {
     if (sessions.size >= MAX_TERMINALS)
       throw errors.TERMINAL_FAILED({
         message: `${MAX_TERMINALS} terminals are open already: close some first`,
         data: { reason: 'too many terminals' },
       });
-    const { source, kubeconfig } = await openSource(input, errors);
+    const { source, kubeconfig } = await openSource(input, errors, context);
     const session = new TerminalSession(source);
     sessions.set(session.id, session);
     const short = session.id.slice(0, 8);

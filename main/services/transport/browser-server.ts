@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { RPCHandler } from '@orpc/server/ws';
 import { WebSocketServer } from 'ws';
 import { RENDERER_SECURITY_HEADERS } from '../../../shared/security/csp';
+import { newServiceContext } from '../context';
 import { router } from '../router';
 import { readStaticFile } from './static-files';
 
@@ -110,7 +111,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       // ws emits 'error' for an oversized or malformed frame and then closes the socket;
       // without a listener that error would be thrown and take the whole server down.
       ws.on('error', (error) => log(`closed a WebSocket after a bad frame: ${error.message}`));
-      void rpc.upgrade(ws, { context: { transport: 'websocket', mode: 'browser' } });
+      // Each tab has its own secrets, forgotten when its socket closes.
+      const context = newServiceContext('websocket', 'browser');
+      ws.on('close', () => context.secrets.clear());
+      void rpc.upgrade(ws, { context });
     });
   });
 

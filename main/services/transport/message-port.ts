@@ -71,6 +71,8 @@ export function serveMessagePort(
   context: ServiceContext,
   log: (line: string) => void = () => {},
 ): void {
+  // The window's secrets go with its port (reload, close).
+  onMessagePortClose(port, () => context.secrets.clear());
   handler.upgrade(
     guarded(port, () => log('dropped a malformed message on the renderer port')),
     { context },

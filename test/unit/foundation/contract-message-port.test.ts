@@ -3,6 +3,7 @@ import { createORPCClient } from '@orpc/client';
 import { RPCLink } from '@orpc/client/message-port';
 import type { ContractRouterClient } from '@orpc/contract';
 import { afterEach, describe, expect, it } from 'vitest';
+import { newServiceContext } from '../../../main/services/context';
 import { isRequestFrame, serveMessagePort } from '../../../main/services/transport/message-port';
 import type { Contract } from '../../../shared/contract';
 import { expectValidationError } from './validation';
@@ -14,12 +15,13 @@ afterEach(() => {
   for (const port of open.splice(0)) port.close();
 });
 
-const ELECTRON = { transport: 'electron-ipc', mode: 'electron' } as const;
-
-function channel(log?: (line: string) => void): MessagePort {
+function channel(
+  log?: (line: string) => void,
+  context = newServiceContext('electron-ipc', 'electron'),
+): MessagePort {
   const { port1: rendererSide, port2: mainSide } = new MessageChannel();
   open.push(rendererSide, mainSide);
-  serveMessagePort(mainSide, ELECTRON, log);
+  serveMessagePort(mainSide, context, log);
   rendererSide.start();
   return rendererSide;
 }
@@ -36,6 +38,17 @@ describe('contract over a MessagePort (the Electron transport)', () => {
       transport: 'electron-ipc',
     });
     expect(await client.system.info()).toMatchObject({ name: 'Keelson', mode: 'electron' });
+  });
+
+  it("forgets the window's secrets when its port closes", async () => {
+    const context = newServiceContext('electron-ipc', 'electron');
+    const port = channel(undefined, context);
+    const client: ContractRouterClient<Contract> = createORPCClient(new RPCLink({ port }));
+    await client.ssh.secrets.set({ name: 'cp1-login', value: 'hunter2-secret' });
+    expect(context.secrets.names()).toEqual(['cp1-login']);
+    port.close();
+    await expect.poll(() => context.secrets.names()).toEqual([]);
+    expect(context.secrets.get('cp1-login')).toBeUndefined();
   });
 
   it('streams heartbeat events', async () => {

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRouterClient } from '@orpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newServiceContext } from '../../../main/services/context';
 import { router } from '../../../main/services/router';
 import { failure } from '../support/orpc-failure';
 
 let home: string;
-const client = createRouterClient(router, { context: { transport: 'in-process', mode: 'cli' } });
+const client = createRouterClient(router, { context: newServiceContext('in-process', 'cli') });
 
 beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), 'keelson-plan-'));

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newServiceContext } from '../../../main/services/context';
 import { router } from '../../../main/services/router';
 import { sshEngine } from '../../../main/services/ssh/instance';
 import type { RunEvent, SshConnection } from '../../../shared/contract/ssh';
@@ -16,7 +17,7 @@ import { startSshd, type Sshd } from './sshd-fixture';
 
 let sshd: Sshd;
 let work: string;
-const client = () => createRouterClient(router, { context: { transport: 'in-process', mode: 'cli' } });
+const client = () => createRouterClient(router, { context: newServiceContext('in-process', 'cli') });
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'keelson-ssh-contract-'));
@@ -57,7 +58,11 @@ describe('ssh contract', () => {
     expect(await c.ssh.acceptHostKey(key)).toEqual({ knownHostsFile: join(work, 'known_hosts') });
     expect(readFileSync(join(work, 'known_hosts'), 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519`);
 
-    // The value was stored in main by the first call: this one names it only.
+    // A value sent with a call lives for that call only: the next call must name a stored one.
+    const [gone] = await safe(c.ssh.testConnection({ host: deploy() }));
+    expect(isDefinedError(gone) && gone.code).toBe('SECRET_MISSING');
+    expect(await c.ssh.secrets.names()).toEqual([]);
+    await c.ssh.secrets.set({ name: 'cp1-login', value: sshd.password });
     const facts = await c.ssh.testConnection({ host: deploy() });
     expect(facts).toMatchObject({
       target: `${sshd.user}@127.0.0.1:${sshd.port}`,
@@ -77,6 +82,7 @@ describe('ssh contract', () => {
       host: deploy(),
       command: 'printf "a\\n"; printf "b\\n" >&2; whoami; exit 4',
       sudo: true,
+      secrets: { 'cp1-login': sshd.password },
     }))
       events.push(ev);
     expect(events.at(-1)).toEqual({ exitCode: 4 });
@@ -91,6 +97,7 @@ describe('ssh contract', () => {
 
   it('secrets are write-only: names come back, values never', async () => {
     const c = client();
+    await c.ssh.secrets.set({ name: 'cp1-login', value: sshd.password });
     await c.ssh.secrets.set({ name: 'vrrp-pass', value: 'hunter2-secret' });
     const names = await c.ssh.secrets.names();
     expect(names).toEqual(expect.arrayContaining(['cp1-login', 'vrrp-pass']));
@@ -102,11 +109,22 @@ describe('ssh contract', () => {
     expect(isDefinedError(missing) && missing.code).toBe('SECRET_MISSING');
   });
 
+  it("one client's secrets are its own: another window or tab neither sees nor uses them", async () => {
+    const a = client();
+    const b = client();
+    await a.ssh.secrets.set({ name: 'cp1-login', value: sshd.password });
+    expect(await a.ssh.secrets.names()).toEqual(['cp1-login']);
+    expect(await b.ssh.secrets.names()).toEqual([]);
+    const [missing] = await safe(b.ssh.testConnection({ host: deploy() }));
+    expect(isDefinedError(missing) && missing.code).toBe('SECRET_MISSING');
+    expect((await a.ssh.testConnection({ host: deploy() })).sudo).toBe('with-password');
+  });
+
   it('a refused login says which host and why, without the password', async () => {
     const c = client();
     const [err] = await safe(
       c.ssh.testConnection({
-        host: { ...deploy(), auth: { type: 'password', passwordRef: 'wrong' } },
+        host: { ...deploy(), auth: { type: 'password', passwordRef: 'wrong' }, sudoPasswordRef: undefined },
         secrets: { wrong: 'definitely-wrong-pw' },
       }),
     );

@@ -13,6 +13,7 @@ import { RPCLink as WebSocketLink } from '@orpc/client/websocket';
 import type { ContractRouterClient } from '@orpc/contract';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { newServiceContext } from '../../../main/services/context';
 import { openTerminalCount } from '../../../main/services/terminal/router';
 import { startBrowserServer, type BrowserServer } from '../../../main/services/transport/browser-server';
 import { serveMessagePort } from '../../../main/services/transport/message-port';
@@ -66,7 +67,7 @@ function overWebSocket(): { client: Client; close: () => void } {
 
 function overMessagePort(): { client: Client; close: () => void } {
   const { port1, port2 } = new MessageChannel();
-  serveMessagePort(port2, { transport: 'electron-ipc', mode: 'electron' });
+  serveMessagePort(port2, newServiceContext('electron-ipc', 'electron'));
   port1.start();
   const close = () => {
     port1.close();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRouterClient } from '@orpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newServiceContext } from '../../../main/services/context';
 import { router } from '../../../main/services/router';
 import { failure } from '../support/orpc-failure';
 import { writeFileAtomic } from '../../../main/services/workspace/atomic-write';
@@ -10,7 +11,7 @@ import type { ClusterProject } from '../../../shared/model/cluster';
 
 let home: string;
 let folder: string;
-const client = createRouterClient(router, { context: { transport: 'in-process', mode: 'cli' } });
+const client = createRouterClient(router, { context: newServiceContext('in-process', 'cli') });
 const ws = client.workspace;
 
 beforeEach(async () => {
