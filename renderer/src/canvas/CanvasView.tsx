@@ -13,6 +13,7 @@ import { useDesign } from '../store/design';
 import { updateHost, type XY } from '../store/edits';
 import { badgesOf } from '../store/findings';
 import { DRAG_MIME, isNodeKind, kindInfo, primaryRole } from '../store/node-kinds';
+import { NodeTerminalMenu, openTerminalToHost, type NodeMenuAt } from '../terminal/NodeTerminalMenu';
 import { useTheme } from '../theme/theme';
 import { type CanvasNode, createNodeDeriver, deriveEdges } from './graph';
 import { layoutTiers, NODE_HEIGHT, NODE_WIDTH } from './layout';
@@ -46,6 +47,8 @@ export function CanvasView() {
   const edges = useMemo(() => (project ? deriveEdges(project) : []), [project]);
   // Fit an opened design once; an empty canvas keeps its viewport, so drops land where aimed.
   const [fitOnOpen] = useState(() => nodes.length > 0);
+  const [nodeMenu, setNodeMenu] = useState<NodeMenuAt | null>(null);
+  const closeNodeMenu = useCallback(() => setNodeMenu(null), []);
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
     const store = useDesign.getState();
@@ -130,6 +133,12 @@ export function CanvasView() {
         onNodesChange={onNodesChange}
         onConnect={onConnect}
         onPaneClick={() => useDesign.getState().select([])}
+        onNodeDoubleClick={(_event, node) => node.type === 'host' && openTerminalToHost(node.id)}
+        onNodeContextMenu={(event, node) => {
+          if (node.type !== 'host') return;
+          event.preventDefault();
+          setNodeMenu({ x: event.clientX, y: event.clientY, host: node.id });
+        }}
         colorMode={theme}
         fitView={fitOnOpen}
         fitViewOptions={FIT_OPTIONS}
@@ -151,6 +160,7 @@ export function CanvasView() {
           </button>
         </Panel>
       </ReactFlow>
+      {nodeMenu && <NodeTerminalMenu at={nodeMenu} onClose={closeNodeMenu} />}
     </div>
   );
 }

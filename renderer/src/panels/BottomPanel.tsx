@@ -1,8 +1,6 @@
-import { useState } from 'react';
+import { TerminalsPanel } from '../terminal/TerminalsPanel';
+import { BOTTOM_TABS as TABS, useBottomTab } from './bottom-tab';
 import { ProblemsList, useProblemCounts } from './ProblemsList';
-
-const TABS = ['problems', 'logs', 'terminals'] as const;
-type Tab = (typeof TABS)[number];
 
 function ProblemsBadge() {
   const { errors, warnings } = useProblemCounts();
@@ -19,7 +17,8 @@ function ProblemsBadge() {
 }
 
 export function BottomPanel() {
-  const [tab, setTab] = useState<Tab>('problems');
+  const tab = useBottomTab((s) => s.tab);
+  const setTab = useBottomTab((s) => s.show);
   return (
     <div className="bottom-panel">
       <div role="tablist" className="tabs">
@@ -40,7 +39,7 @@ export function BottomPanel() {
       <div role="tabpanel" className="tab-body" data-testid={`panel-${tab}`}>
         {tab === 'problems' && <ProblemsList />}
         {tab === 'logs' && <p className="muted">No logs yet.</p>}
-        {tab === 'terminals' && <p className="muted">No terminals open.</p>}
+        {tab === 'terminals' && <TerminalsPanel />}
       </div>
     </div>
   );

@@ -2,6 +2,7 @@ import type { Host, HostRole, SshAuth } from '../../../shared/model/cluster';
 import { useDesign } from '../store/design';
 import { hostNameProblem, renameHost, updateHost } from '../store/edits';
 import { labelsToText, parseLabels, parseTaints, taintsToText } from '../store/labels-text';
+import { jumpChain } from '../store/jump-chain';
 import { KINDS } from '../store/node-kinds';
 import { CheckField, CommitField, NumberField, SelectField, TextField } from './fields';
 import { TestConnection } from './TestConnection';
@@ -14,21 +15,6 @@ function authOf(type: AuthType, old: SshAuth): SshAuth {
   if (type === 'key') return { type: 'key', keyFile: '~/.ssh/id_ed25519' };
   if (type === 'password') return { type: 'password', passwordRef: 'ssh-password' };
   return { type: 'agent' };
-}
-
-/** The bastions a host is reached through, outermost first (a cycle stops the walk). */
-function jumpChain(host: Host, hosts: readonly Host[]): Host[] {
-  const chain: Host[] = [];
-  const seen = new Set([host.name]);
-  let next = host.ssh.via;
-  while (next && !seen.has(next)) {
-    const bastion = hosts.find((h) => h.name === next);
-    if (!bastion) break;
-    seen.add(next);
-    chain.unshift(bastion);
-    next = bastion.ssh.via;
-  }
-  return chain;
 }
 
 /** Optional text: an emptied field removes the setting instead of storing "". */

@@ -1,0 +1,81 @@
+import { create } from 'zustand';
+import { connectionOf } from '../../../shared/contract/ssh';
+import type { Host } from '../../../shared/model/cluster';
+import { useBottomTab } from '../panels/bottom-tab';
+import { jumpChain } from '../store/jump-chain';
+import { TerminalController, type TerminalSpec, type TerminalStatus } from './controller';
+
+export interface TerminalTab {
+  key: string;
+  title: string;
+  kind: TerminalSpec['kind'];
+  status: TerminalStatus;
+}
+
+interface TerminalsState {
+  tabs: TerminalTab[];
+  active: string | null;
+  select(key: string): void;
+}
+
+/**
+ * The open terminal tabs, app-wide: not part of any cluster, so they survive switching
+ * clusters (a terminal to cp1 of "prod" stays open while "staging" is on the canvas).
+ * The xterm instances live in `controllers`, outside React state.
+ */
+export const useTerminals = create<TerminalsState>((set) => ({
+  tabs: [],
+  active: null,
+  select: (key) => set({ active: key }),
+}));
+
+const controllers = new Map<string, TerminalController>();
+let counter = 0;
+
+export function controllerOf(key: string): TerminalController | undefined {
+  return controllers.get(key);
+}
+
+function setStatus(key: string, status: TerminalStatus): void {
+  useTerminals.setState((s) => ({ tabs: s.tabs.map((t) => (t.key === key ? { ...t, status } : t)) }));
+}
+
+/** Opens a terminal tab, shows it (bringing up the Terminals panel) and starts its shell. */
+export function openTerminal(title: string, spec: TerminalSpec): string {
+  const key = `terminal-${++counter}`;
+  const controller = new TerminalController(title, spec, (status) => setStatus(key, status));
+  controllers.set(key, controller);
+  useTerminals.setState((s) => ({
+    tabs: [...s.tabs, { key, title, kind: spec.kind, status: controller.status }],
+    active: key,
+  }));
+  useBottomTab.getState().show('terminals');
+  void controller.connect();
+  return key;
+}
+
+/** A shell on `host`, through its bastion chain as the design says. */
+export function openHostTerminal(host: Host, hosts: readonly Host[]): string {
+  return openTerminal(host.name, {
+    kind: 'ssh',
+    host: connectionOf(host),
+    via: jumpChain(host, hosts).map(connectionOf),
+  });
+}
+
+/** A shell on this machine with KUBECONFIG set to the cluster's exported kubeconfig. */
+export function openLocalTerminal(clusterId: string): string {
+  return openTerminal(`kubectl: ${clusterId}`, { kind: 'local', cluster: clusterId });
+}
+
+/** Hangs the shell up and drops the tab (and its scrollback). */
+export function closeTerminal(key: string): void {
+  controllers.get(key)?.dispose();
+  controllers.delete(key);
+  useTerminals.setState((s) => {
+    const index = s.tabs.findIndex((t) => t.key === key);
+    const tabs = s.tabs.filter((t) => t.key !== key);
+    const active = s.active === key ? (tabs[Math.min(index, tabs.length - 1)]?.key ?? null) : s.active;
+    return { tabs, active };
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * The local kubectl shell (node-pty in the server process, streamed over browser mode's
+ * WebSocket): KUBECONFIG names the cluster's kubeconfig; resize, search, copy and paste and
+ * "Save output" work on it. Where a lab cluster is up, `kubectl get nodes` lists it.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Page } from '@playwright/test';
+import { expect, SCREENSHOT_DIR, test } from './fixtures';
+import { screenLines, sttySize, terminalView, typeLine, viewSize, waitForLine } from './terminal-helpers';
+
+const root = join(tmpdir(), `keelson-e2e-localterm-${randomBytes(4).toString('hex')}`);
+const serverEnv = {
+  KEELSON_HOME: join(root, 'keelson'),
+  // A fresh HOME: the shell starts without this machine's profile (and is quick to start).
+  HOME: join(root, 'home'),
+};
+test.use({ serverEnv });
+test.beforeAll(() => mkdirSync(serverEnv.HOME, { recursive: true }));
+
+const kubeconfigOf = (id: string) => join(serverEnv.KEELSON_HOME, 'kubeconfig', `${id}.yaml`);
+
+async function createCluster(app: Page, name: string) {
+  const start = app.getByTestId('start-screen');
+  await start.getByLabel('Cluster name').fill(name);
+  await start.getByRole('button', { name: 'Create cluster' }).click();
+  await expect(app.getByTestId('canvas')).toBeVisible();
+}
+
+async function openLocalShell(app: Page, cluster: string) {
+  await app.getByTestId('tab-terminals').click();
+  await app.getByTestId('new-terminal').click();
+  await app.getByTestId('new-terminal-local').click();
+  await expect(app.getByTestId(`terminal-tab-kubectl: ${cluster}`)).toHaveAttribute('data-state', 'open', {
+    timeout: 15_000,
+  });
+}
+
+test('a local shell has KUBECONFIG set to the cluster’s file, and follows the panel’s size', async ({
+  app,
+}) => {
+  await createCluster(app, 'kube');
+  await openLocalShell(app, 'kube');
+  // Keelson's own note says where KUBECONFIG points and that no deploy has written it yet.
+  await waitForLine(app, /KUBECONFIG=.*kube\.yaml \(not there yet/);
+  await typeLine(app, 'echo "kc=$KUBECONFIG"');
+  await waitForLine(app, new RegExp(`^kc=${kubeconfigOf('kube').replace(/[.]/g, '\\.')}$`));
+
+  const before = await viewSize(app);
+  expect(await sttySize(app)).toEqual(before);
+  await app.setViewportSize({ width: 1000, height: 900 });
+  await expect.poll(async () => (await viewSize(app)).cols).toBeLessThan(before.cols);
+  const after = await viewSize(app);
+  expect(await sttySize(app)).toEqual(after);
+
+  // Search finds what is on the screen, and says so when it is not.
+  await typeLine(app, 'echo "needle-$((5*5))"');
+  await waitForLine(app, /^needle-25$/);
+  const find = app.getByLabel('Find in terminal');
+  await find.fill('needle-25');
+  await find.press('Enter');
+  await expect(find).not.toHaveClass(/is-missing/);
+  await find.fill('no-such-text-anywhere');
+  await find.press('Enter');
+  await expect(find).toHaveClass(/is-missing/);
+
+  // "Save output" is the only way output reaches a file: the user's download.
+  const download = app.waitForEvent('download');
+  await app.getByRole('button', { name: 'Save output' }).click();
+  const saved = readFileSync(await (await download).path(), 'utf8');
+  expect(saved).toContain('echo "needle-$((5*5))"\nneedle-25\n');
+
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await app.screenshot({ path: `${SCREENSHOT_DIR}/terminal-local.png` });
+
+  // `exit` ends the shell; the tab says so and offers to reconnect, which starts a new one.
+  await typeLine(app, 'exit 4');
+  await expect(terminalView(app).getByTestId('terminal-ended')).toContainText('exited with code 4');
+  await terminalView(app).getByRole('button', { name: 'Reconnect' }).click();
+  await expect(terminalView(app)).toHaveAttribute('data-state', 'open');
+  await typeLine(app, 'echo "again-$((2*3))"');
+  await waitForLine(app, /^again-6$/);
+});
+
+test('copy with Ctrl+Shift+C and paste with Ctrl+Shift+V', async ({ app, context, server }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+    origin: `http://127.0.0.1:${server.port}`,
+  });
+  await createCluster(app, 'clip');
+  await openLocalShell(app, 'clip');
+  await typeLine(app, 'echo "word-$((6*7))"');
+  await waitForLine(app, /^word-42$/);
+  // Double-click selects the word under the pointer.
+  const rows = terminalView(app).locator('.xterm-rows > div');
+  const lines = await screenLines(app);
+  const row = rows.nth(lines.lastIndexOf('word-42'));
+  const box = (await row.boundingBox())!;
+  await app.mouse.dblclick(box.x + 12, box.y + box.height / 2);
+  await app.keyboard.press('Control+Shift+C');
+  await expect.poll(() => app.evaluate(() => navigator.clipboard.readText())).toBe('word-42');
+
+  await app.evaluate(() => navigator.clipboard.writeText('echo "pasted-$((7*7))"'));
+  await terminalView(app).locator('.xterm-screen').click();
+  await app.keyboard.press('Control+Shift+V');
+  await app.keyboard.press('Enter');
+  await waitForLine(app, /^pasted-49$/);
+});
+
+test('kubectl get nodes lists the lab cluster', async ({ app }) => {
+  const labKubeconfig = process.env.KEELSON_LAB_KUBECONFIG;
+  let kubectl = false;
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    kubectl = true;
+  } catch {
+    /* not installed */
+  }
+  test.skip(
+    !labKubeconfig || !existsSync(labKubeconfig) || !kubectl,
+    'skipped: no lab Kubernetes cluster is up (set KEELSON_LAB_KUBECONFIG to its admin kubeconfig and put kubectl on PATH; the lab runs Kubernetes only once the real-cluster work of issue 11 lands)',
+  );
+  mkdirSync(join(serverEnv.KEELSON_HOME, 'kubeconfig'), { recursive: true });
+  copyFileSync(labKubeconfig!, kubeconfigOf('lab'));
+  await createCluster(app, 'lab');
+  await openLocalShell(app, 'lab');
+  await waitForLine(app, /^KUBECONFIG=.*lab\.yaml$/);
+  await typeLine(app, 'kubectl get nodes --no-headers | wc -l; kubectl get nodes');
+  await waitForLine(app, /^NAME\s+STATUS\s+ROLES/, 60_000);
+  await waitForLine(app, /\sReady\s/, 60_000);
+});
