@@ -28,6 +28,7 @@ function usage(message) {
     'usage: npm run lab -- up [--hosts N] [--ssh-port HOST=PORT]... [--bastion HOST=BASTION]...\n' +
       '       npm run lab -- down\n' +
       '       npm run lab -- status\n' +
+      '       npm run lab -- project TEMPLATE [--user root|deploy]   (the template bound to the running lab)\n' +
       '       npm run lab -- bench [--hosts N]   (prints boot time and memory)',
   );
   process.exit(2);
@@ -287,10 +288,62 @@ async function bench(args) {
   }
 }
 
+/**
+ * Prints a cluster template bound to the running lab (`up`): its hosts take the lab hosts'
+ * addresses, SSH ports, key and bastions in order, the VIP moves into the lab's subnet — a
+ * project anyone can deploy by hand with `keelson apply`. The binding is test/lab/project.ts,
+ * the one the deploy tests use.
+ */
+async function project(args) {
+  const [template, ...flags] = args;
+  if (!template) usage('project wants a template name (resources/templates/NAME.keelson.yaml) or a file');
+  let user = 'root';
+  for (let i = 0; i < flags.length; i += 2) {
+    if (flags[i] === '--user' && ['root', 'deploy'].includes(flags[i + 1])) user = flags[i + 1];
+    else usage(`project: unknown option "${flags[i]} ${flags[i + 1] ?? ''}" (only --user root|deploy)`);
+  }
+  const live = labSlots().filter((s) => s.alive && s.state);
+  const lab = live.find((s) => s.kind === 'cli') ?? live[0];
+  if (!lab) {
+    console.error('lab: no lab is running: start one with `npm run lab -- up --hosts 5`');
+    process.exit(1);
+  }
+  const state = JSON.parse(lab.state);
+  const file = existsSync(template) ? template : join(HERE, '..', 'resources', 'templates', `${template}.keelson.yaml`);
+  if (!existsSync(file)) usage(`no template "${template}" (see resources/templates/)`);
+  const { runnerImport } = await import('vite');
+  const { module: parse } = await runnerImport(join(HERE, '..', 'shared', 'model', 'parse.ts'));
+  const { module: bind } = await runnerImport(join(LAB_DIR, 'project.ts'));
+  const parsed = parse.parseProject(readFileSync(file, 'utf8'), file);
+  if (!parsed.ok) {
+    console.error(parse.formatProjectErrors(parsed.errors, file));
+    process.exit(1);
+  }
+  let bound;
+  try {
+    bound = bind.bindTemplate(parsed.project, state, { user });
+  } catch (err) {
+    console.error(`lab: ${err.message}`);
+    process.exit(1);
+  }
+  const header = [
+    `# ${template} bound to lab ${state.slot} (${state.subnet}) by \`npm run lab -- project\`.`,
+    `# Save it as NAME.keelson.yaml, then (after npm run build):`,
+    `#   npx keelson apply NAME.keelson.yaml --known-hosts ${state.knownHostsPath}`,
+    ...(user === 'deploy'
+      ? [`#   with KEELSON_SECRET_LAB_DEPLOY_SUDO="$(cat ${state.passwordFile})" for the deploy user's sudo password`]
+      : []),
+    '# Lab hosts have no internet: only phases whose packages the lab repository holds run today.',
+    `# Point the hosts at it first: deb [trusted=yes] http://${state.rootAddress}:8080/ ./`,
+  ];
+  process.stdout.write(`${header.join('\n')}\n${parse.serializeProject(bound)}`);
+}
+
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'up') await up(rest);
 else if (command === 'down') await down();
 else if (command === 'status') status();
 else if (command === 'bench') await bench(rest);
+else if (command === 'project') await project(rest);
 else if (command === '__serve') await serve(rest[0], rest[1]);
 else usage(command ? `unknown command "${command}"` : undefined);

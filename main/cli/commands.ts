@@ -1,7 +1,8 @@
 import type { CliCommand } from './command';
+import { applyCommand } from './commands/apply';
 import { planCommand } from './commands/plan';
 import { validateCommand } from './commands/validate';
 import { versionCommand } from './commands/version';
 
 /** Every subcommand, in the order `keelson --help` lists them. */
-export const commands: CliCommand[] = [validateCommand, planCommand, versionCommand];
+export const commands: CliCommand[] = [validateCommand, planCommand, applyCommand, versionCommand];

@@ -120,7 +120,8 @@ export const HINTS: readonly Hint[] = [
   {
     id: 'host-key',
     pattern: /host key not known yet|HOST KEY CHANGED/i,
-    text: 'The host key is not trusted: use Test connection on the host, compare the fingerprint and accept it.',
+    text:
+      'The host key is not trusted yet: Test connection on the host in the app (compare the fingerprint, accept), or add it to ~/.ssh/known_hosts.',
   },
 ];
 

@@ -599,14 +599,7 @@ export class DeployRun {
         error: redact(`${step.host} unreachable: ${(e as Error).message}`),
       };
     }
-    if (e instanceof SshError) {
-      return {
-        status: 'failed',
-        error: redact(
-          `${e.code === 'COMMAND_TIMEOUT' ? `${step.host} stopped answering: ` : ''}${e.message}`,
-        ),
-      };
-    }
+    if (e instanceof SshError) return { status: 'failed', error: redact(e.message) };
     return { status: 'failed', error: redact(`${step.host}: ${(e as Error).message ?? String(e)}`) };
   }
 

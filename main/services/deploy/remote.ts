@@ -20,38 +20,50 @@ const keyOf = (step: PlanStep) => step.id.replace(/[^A-Za-z0-9._-]/g, '_');
  * The command that runs a step's script (or check) as root. The script arrives on stdin, so no
  * secret is ever on a command line (visible in ps) and sudo's password can go first on the same
  * stdin; it is written to a 0600 file on /run (tmpfs) and run with stdin closed, so a command in
- * the script cannot swallow the rest of it. The host enforces the time limit itself (timeout,
- * KILL 10 s later), a lock (held by the script itself) makes a retry wait for an earlier attempt still running (the
- * connection dropped, not the host), and the pid file lets Cancel stop it.
+ * the script cannot swallow the rest of it.
+ *
+ * The script writes its output to files on the host, which `tail` streams back: if the
+ * connection drops (cable pulled) or Keelson is killed, the script is not cut off mid-way (an apt
+ * install killed by SIGPIPE leaves dpkg broken) but finishes on its own. A lock the script holds
+ * makes the next attempt wait for it; the check then decides whether anything is left to do. The
+ * host enforces the time limit itself (timeout, KILL 10 s later); the pid file lets Cancel stop it.
  */
 export function wrapperCommand(step: PlanStep, kind: 'script' | 'check', timeoutSeconds: number): string {
   const key = `${keyOf(step)}.${kind}`;
-  const d = STEP_DIR;
   return [
     'set -u',
     'umask 077',
-    `d=${shellQuote(d)}`,
+    `d=${shellQuote(STEP_DIR)}`,
     `mkdir -p "$d" || exit ${WRAPPER_FAILED}`,
-    `f="$d/"${shellQuote(`${key}.sh`)}`,
-    `cat > "$f" || exit ${WRAPPER_FAILED}`,
+    `k="$d/"${shellQuote(key)}`,
+    `cat > "$k.sh" || exit ${WRAPPER_FAILED}`,
     `exec 9>"$d/"${shellQuote(`${keyOf(step)}.lock`)}`,
     `if command -v flock >/dev/null 2>&1; then flock 9 || exit ${WRAPPER_FAILED}; fi`,
+    ': > "$k.out"; : > "$k.err"',
     'export DEBIAN_FRONTEND=noninteractive',
-    `timeout -k 10 ${Math.max(1, Math.round(timeoutSeconds))} bash "$f" </dev/null &`,
+    `setsid timeout -k 10 ${Math.max(1, Math.round(timeoutSeconds))} bash "$k.sh" </dev/null >"$k.out" 2>"$k.err" &`,
     'pid=$!',
-    `echo "$pid" > "$d/"${shellQuote(`${key}.pid`)}`,
+    'echo "$pid" > "$k.pid"',
+    'exec 9>&-',
+    'tail -s 0.1 -n +1 -f --pid="$pid" "$k.err" >&2 &',
+    't=$!',
+    'tail -s 0.1 -n +1 -f --pid="$pid" "$k.out"',
     'wait "$pid"',
     'rc=$?',
-    `rm -f "$f" "$d/"${shellQuote(`${key}.pid`)}`,
+    'wait "$t"',
+    'rm -f "$k.sh" "$k.out" "$k.err" "$k.pid"',
     'exit "$rc"',
   ].join('\n');
 }
 
-/** Stops a running attempt on the host: TERM to `timeout`, which passes it to the script. */
+/** Stops a running attempt on the host: TERM to its process group (timeout, bash and what they started). */
 export function cancelCommand(step: PlanStep): string {
   const pidFiles = ['script', 'check'].map((k) => `${STEP_DIR}/${keyOf(step)}.${k}.pid`);
   return pidFiles
-    .map((p) => `[ -f ${shellQuote(p)} ] && kill -TERM "$(cat ${shellQuote(p)})" 2>/dev/null`)
+    .map(
+      (p) =>
+        `if [ -f ${shellQuote(p)} ]; then p=$(cat ${shellQuote(p)}); kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null; fi`,
+    )
     .concat('true')
     .join('; ');
 }

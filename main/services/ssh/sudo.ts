@@ -13,16 +13,31 @@ async function probe(
   stdin?: string,
 ): Promise<{ code: number | null; out: string }> {
   const chunks: Buffer[] = [];
-  const r = await conn.execChannel(command, (channel) =>
-    runChannel(channel, {
-      onStdout: (c) => chunks.push(c),
-      onStderr: (c) => chunks.push(c),
-      stdin,
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-      dropReason: () => conn.dropReason(),
-      label: conn.label,
-    }),
+  // The reason is an SshError naming the host: a probe cut off by a dropped connection must say so.
+  const timeout = new AbortController();
+  const timer = setTimeout(
+    () =>
+      timeout.abort(
+        new SshError(
+          'COMMAND_TIMEOUT',
+          conn.label,
+          `the host did not answer a sudo probe within ${PROBE_TIMEOUT_MS / 1000} s`,
+        ),
+      ),
+    PROBE_TIMEOUT_MS,
   );
+  const r = await conn
+    .execChannel(command, (channel) =>
+      runChannel(channel, {
+        onStdout: (c) => chunks.push(c),
+        onStderr: (c) => chunks.push(c),
+        stdin,
+        signal: timeout.signal,
+        dropReason: () => conn.dropReason(),
+        label: conn.label,
+      }),
+    )
+    .finally(() => clearTimeout(timer));
   return { code: r.exitCode, out: Buffer.concat(chunks).toString('utf8') };
 }
 

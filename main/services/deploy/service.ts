@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ClusterProject } from '../../../shared/model/cluster';
+import { generatePlan, PlanError, type PlanOptions } from '../../../shared/plan';
+import type { Plan } from '../../../shared/plan/types';
+import type { Finding } from '../../../shared/validation/finding';
+import { validateCluster } from '../../../shared/validation';
+import type { SshEngine } from '../ssh/engine';
+import { DeployRun, type SessionRequest } from './engine';
+import type { DeployEvent, RunStatus } from '../../../shared/deploy/events';
+import { deployedRecord, writeDeployed } from './deployed';
+import type { RunServices } from './run-services';
+import { FileSecretStore, LayeredSecrets, secretsFolder, type SecretCodec } from './secrets';
+import { stateDirFor } from './state-dir';
+
+/** Why a project cannot be deployed as it is: its errors, or what the planner refuses. */
+export class NotDeployableError extends Error {
+  constructor(
+    message: string,
+    readonly errors: Finding[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** The plan a deploy runs: only for a project without error findings (as `keelson plan`). */
+export function deployPlan(project: ClusterProject, options: PlanOptions): Plan {
+  const errors = validateCluster(project).filter((f) => f.severity === 'error');
+  if (errors.length) {
+    throw new NotDeployableError(
+      `the design has ${errors.length} error${errors.length === 1 ? '' : 's'} (${errors
+        .slice(0, 3)
+        .map((f) => f.code)
+        .join(
+          ', ',
+        )}${errors.length > 3 ? ', …' : ''}): fix ${errors.length === 1 ? 'it' : 'them'} before deploying`,
+      errors,
+    );
+  }
+  try {
+    return generatePlan(project, options);
+  } catch (e) {
+    if (e instanceof PlanError) throw new NotDeployableError(e.message);
+    throw e;
+  }
+}
+
+/** The file Keelson keeps a cluster's own secrets in, named after the project file's place. */
+export function clusterSecretsFile(projectFile: string, env: NodeJS.ProcessEnv = process.env): string {
+  const abs = resolve(projectFile);
+  const id = basename(abs).replace(/\.keelson\.ya?ml$|\.ya?ml$/, '');
+  const where = createHash('sha256').update(dirname(abs)).digest('hex').slice(0, 12);
+  return join(secretsFolder(env), `${id}-${where}.json`);
+}
+
+/** `--only` / `--skip-phases`: a run of some phases (dependencies on the others count as met). */
+export interface PhaseFilter {
+  only?: string[];
+  skip?: string[];
+}
+
+/** The plan with only the chosen phases; unknown phase names are refused with the list of real ones. */
+export function filterPhases(plan: Plan, filter: PhaseFilter | undefined): Plan {
+  if (!filter?.only?.length && !filter?.skip?.length) return plan;
+  const known = plan.phases.map((p) => p.id as string);
+  for (const name of [...(filter.only ?? []), ...(filter.skip ?? [])]) {
+    if (!known.includes(name)) {
+      throw new NotDeployableError(`this plan has no phase "${name}" (its phases: ${known.join(', ')})`);
+    }
+  }
+  return {
+    ...plan,
+    phases: plan.phases.filter(
+      (p) => (!filter.only?.length || filter.only.includes(p.id)) && !filter.skip?.includes(p.id),
+    ),
+  };
+}
+
+export interface DeployRequest extends SessionRequest {
+  projectFile: string;
+  project: ClusterProject;
+  ssh: SshEngine;
+  keelsonVersion: string;
+  /** Values the user entered for this run (passwords, passphrases): memory only. */
+  entered?: Record<string, string>;
+  codec?: SecretCodec;
+  services?: RunServices;
+  listener?: (e: DeployEvent) => void;
+  maxParallel?: number;
+  phases?: PhaseFilter;
+}
+
+/** Opens a deploy session of a project file: the one entry the UI, the CLI and the tests share. */
+export interface OpenedDeploy {
+  run: DeployRun;
+  plan: Plan;
+  stateDir: string;
+  secrets: FileSecretStore;
+  /** The run's end, after deployed.json was written for a success. */
+  settled: Promise<RunStatus>;
+}
+
+export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
+  const plan = filterPhases(deployPlan(r.project, { keelsonVersion: r.keelsonVersion }), r.phases);
+  const partial =
+    plan.phases.length !== deployPlan(r.project, { keelsonVersion: r.keelsonVersion }).phases.length;
+  const kept = new FileSecretStore(clusterSecretsFile(r.projectFile), r.codec, (v) =>
+    r.ssh.redactor.register(v),
+  );
+  const entered = r.entered ?? {};
+  for (const v of Object.values(entered)) r.ssh.redactor.register(v);
+  const stateDir = stateDirFor(r.projectFile);
+  const run = await DeployRun.open(
+    {
+      plan,
+      project: r.project,
+      ssh: r.ssh,
+      secrets: new LayeredSecrets({ get: (n) => entered[n] }, kept),
+      stateDir,
+      keelsonVersion: r.keelsonVersion,
+      ...(r.services ? { services: r.services } : {}),
+      ...(r.maxParallel ? { maxParallel: r.maxParallel } : {}),
+    },
+    r,
+    r.listener,
+  );
+  const settled = run.done.then(async (status) => {
+    // Only a run of the whole plan makes a deployed cluster.
+    if (status === 'succeeded' && !partial) {
+      await writeDeployed(
+        stateDir,
+        deployedRecord(
+          r.project,
+          { runId: run.runId, planHash: run.view().planHash },
+          r.keelsonVersion,
+          plan.kubernetesVersion,
+        ),
+      );
+    }
+    return status;
+  });
+  return { run, plan, stateDir, secrets: kept, settled };
+}
