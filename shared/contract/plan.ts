@@ -45,10 +45,20 @@ export const PlanPhase = z.object({
   steps: z.array(PlanStep),
 });
 
+export const PlanHost = z.object({
+  name: z.string(),
+  address: z.string(),
+  roles: z.array(z.string()),
+  os: z.enum(['debian', 'rhel']),
+  ssh: z.object({ user: z.string(), port: z.number() }),
+  route: z.array(z.string()),
+});
+
 export const Plan = z.object({
   cluster: z.string(),
   kubernetesVersion: z.string(),
   generatedBy: z.string(),
+  hosts: z.array(PlanHost),
   phases: z.array(PlanPhase),
 });
 

@@ -1,7 +1,6 @@
 import { stringify } from 'yaml';
 import { KEELSON_DIR, type PlanContext } from './context';
 import { KUBECTL } from './control-plane';
-import { mirrorBase } from './packages';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
 import type { PlanStep } from './types';
@@ -12,12 +11,12 @@ const CNI_DIR = `${KEELSON_DIR}/cni`;
 /** Upstream manifest at a pinned version; offline, the mirror's copy under the same name. */
 export function cniManifestUrl(ctx: PlanContext): string {
   const cni = ctx.project.spec.networking.cni;
-  if (ctx.project.spec.packages.source === 'mirror') {
+  if (ctx.mirror) {
     const name =
       cni === 'calico'
         ? `calico/${CALICO_VERSION}/tigera-operator.yaml`
         : `flannel/${FLANNEL_VERSION}/kube-flannel.yml`;
-    return `${mirrorBase(ctx)}/cni/${name}`;
+    return `${ctx.mirror}/cni/${name}`;
   }
   return cni === 'calico'
     ? `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/tigera-operator.yaml`

@@ -1,6 +1,6 @@
 import type { Host } from '../model/cluster';
 import { CRI_SOCKET, type PlanContext } from './context';
-import { installLines, mirrorBase } from './packages';
+import { installLines } from './packages';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
 import type { PlanFile, PlanStep } from './types';
@@ -32,10 +32,7 @@ const CONFIG_LAYOUT = '3';
 const sedAddress = (header: string): string => header.replace(/[[\].]/g, (c) => `\\${c}`);
 
 function installRepoLines(ctx: PlanContext, family: 'debian' | 'rhel'): string[] {
-  const base =
-    ctx.project.spec.packages.source === 'mirror'
-      ? `${mirrorBase(ctx)}/docker`
-      : 'https://download.docker.com';
+  const base = ctx.mirror ? `${ctx.mirror}/docker` : 'https://download.docker.com';
   if (family === 'debian') {
     return [
       ...installLines('debian', ['ca-certificates', 'curl']),

@@ -1,7 +1,6 @@
 import type { Host } from '../model/cluster';
 import { KEELSON_DIR, hostPort, isIPv6, type OsFamily, type PlanContext } from './context';
 import { EXTERNAL_ETCD_PKI } from './kubeadm-config';
-import { mirrorBase } from './packages';
 import { FAIL_FUNCTION, bashScript, shq, writeOutput } from './shell';
 import { file, step } from './step';
 import { secretPlaceholder, valuePlaceholder, type PlanStep } from './types';
@@ -69,7 +68,7 @@ function etcdUnit(ctx: PlanContext, host: Host): string {
     `--listen-peer-urls=${url(host, 2380)}`,
     `--initial-advertise-peer-urls=${url(host, 2380)}`,
     `--initial-cluster=${cluster}`,
-    `--initial-cluster-token=${ctx.project.metadata.name.replace(/[^a-zA-Z0-9-]/g, '-')}-etcd`,
+    `--initial-cluster-token=${ctx.clusterName}-etcd`,
     '--initial-cluster-state=new',
     '--client-cert-auth=true',
     `--trusted-ca-file=${PKI}/ca.crt`,
@@ -82,7 +81,7 @@ function etcdUnit(ctx: PlanContext, host: Host): string {
   ];
   return [
     '[Unit]',
-    `Description=etcd member ${host.name} (Keelson, external etcd for ${ctx.project.metadata.name.replace(/[^\w.-]/g, '_')})`,
+    `Description=etcd member ${host.name} (Keelson, external etcd for ${ctx.clusterName})`,
     'After=network-online.target',
     'Wants=network-online.target',
     '',
@@ -101,10 +100,7 @@ function etcdUnit(ctx: PlanContext, host: Host): string {
 
 function installEtcdLines(ctx: PlanContext): string[] {
   const version = externalEtcdVersion(ctx.version);
-  const base =
-    ctx.project.spec.packages.source === 'mirror'
-      ? `${mirrorBase(ctx)}/etcd`
-      : 'https://github.com/etcd-io/etcd/releases/download';
+  const base = ctx.mirror ? `${ctx.mirror}/etcd` : 'https://github.com/etcd-io/etcd/releases/download';
   return [
     `version=${shq(version)}`,
     `base=${shq(base)}`,

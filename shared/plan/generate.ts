@@ -1,7 +1,9 @@
 import type { ClusterProject } from '../model/cluster';
-import { buildContext, type PlanOptions } from './context';
+import { checkProject, type ValidDesign } from '../validation';
+import { buildContext, type PlanContext, type PlanOptions } from './context';
 import { cniSteps } from './cni';
 import { containerdSteps } from './containerd';
+import { findingPath, PlanError } from './errors';
 import { controlPlaneInitSteps, controlPlaneJoinSteps, workerJoinSteps } from './control-plane';
 import { externalEtcdSteps } from './etcd';
 import { loadBalancerSteps } from './load-balancer';
@@ -10,16 +12,39 @@ import { kubernetesPackagesSteps } from './packages';
 import { postInstallSteps, verifySteps } from './post-install';
 import { preflightSteps } from './preflight';
 import { PHASES } from './phases';
-import type { PhaseId, Plan, PlanPhase, PlanStep } from './types';
+import type { PhaseId, Plan, PlanHost, PlanPhase, PlanStep } from './types';
 
 const ids = (steps: PlanStep[]): string[] => steps.map((s) => s.id);
 
 /**
- * Turns a validated project into the plan a deploy would run. Pure: same project and options,
- * same plan, byte for byte. Throws PlanError (with the field path) for what it cannot plan.
+ * Turns a project into the plan a deploy would run. Pure: same project and options, same plan,
+ * byte for byte. The validator decides what is plannable: a project with error findings throws
+ * PlanError carrying them (the first one's field in `path`); one with no hosts plans to nothing.
  */
 export function generatePlan(project: ClusterProject, options: PlanOptions): Plan {
-  const ctx = buildContext(project, options);
+  const { findings, design } = checkProject(project);
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    throw new PlanError(`${first.message}${more}`, findingPath(first, project.spec.hosts), errors);
+  }
+  if (!design) return { ...planHeader(project, options), hosts: [], phases: [] };
+  return planDesign(design, options);
+}
+
+function planHeader(project: ClusterProject, options: PlanOptions) {
+  return {
+    cluster: project.metadata.name,
+    kubernetesVersion: project.spec.kubernetesVersion,
+    generatedBy: `keelson ${options.keelsonVersion}`,
+  };
+}
+
+/** The plan of a design the validator has normalized (checkProject), with no further checks. */
+export function planDesign(design: ValidDesign, options: PlanOptions): Plan {
+  const ctx = buildContext(design, options);
+  const project = design.project;
   const preflight = preflightSteps(ctx);
   const osPrep = osPrepSteps(ctx);
   const runtime = containerdSteps(ctx);
@@ -52,10 +77,17 @@ export function generatePlan(project: ClusterProject, options: PlanOptions): Pla
   const phases: PlanPhase[] = PHASES.filter(({ id }) => byPhase[id].length > 0).map(
     ({ id, title, parallel }) => ({ id, title, parallel, steps: byPhase[id] }),
   );
-  return {
-    cluster: project.metadata.name,
-    kubernetesVersion: project.spec.kubernetesVersion,
-    generatedBy: `keelson ${options.keelsonVersion}`,
-    phases,
-  };
+  return { ...planHeader(project, options), hosts: planHosts(ctx), phases };
+}
+
+/** Every host of the design, how Keelson reaches it (the bastions, first hop first) and its OS. */
+function planHosts(ctx: PlanContext): PlanHost[] {
+  return ctx.project.spec.hosts.map((h) => ({
+    name: h.name,
+    address: h.address,
+    roles: [...h.roles],
+    os: ctx.os(h),
+    ssh: { user: h.ssh.user, port: h.ssh.port },
+    route: ctx.routes[h.name] ?? [],
+  }));
 }

@@ -69,7 +69,8 @@ export function clusterConfiguration(ctx: PlanContext) {
   return {
     apiVersion: KUBEADM_API_VERSION,
     kind: 'ClusterConfiguration',
-    clusterName: ctx.project.metadata.name,
+    // Names the cluster in every kubeconfig kubeadm writes: a DNS label, not the free-text name.
+    clusterName: ctx.clusterName,
     kubernetesVersion: kubernetesVersionField(ctx),
     controlPlaneEndpoint: hostPort(ctx.endpoint.host, ctx.endpoint.port),
     imageRepository: pauseRepo ?? DEFAULT_IMAGE_REPOSITORY,

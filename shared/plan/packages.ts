@@ -17,15 +17,8 @@ const CRI_TOOLS = 'cri-tools';
 
 /** Base of the package sources: pkgs.k8s.io online, the mirror's copy of its layout offline. */
 export function kubernetesRepoUrl(ctx: PlanContext, family: OsFamily): string {
-  const pkg = ctx.project.spec.packages;
-  const base = pkg.source === 'mirror' ? `${mirrorBase(ctx)}/kubernetes` : 'https://pkgs.k8s.io';
+  const base = ctx.mirror ? `${ctx.mirror}/kubernetes` : 'https://pkgs.k8s.io';
   return `${base}/core:/stable:/${minorChannel(ctx.version)}/${family === 'debian' ? 'deb' : 'rpm'}/`;
-}
-
-export function mirrorBase(ctx: PlanContext): string {
-  const url = ctx.project.spec.packages.mirrorUrl;
-  if (!url) throw new Error('spec.packages.mirrorUrl: packages.source is mirror but no mirrorUrl is set');
-  return url.replace(/\/+$/, '');
 }
 
 /** A distro-neutral install line for tools from the OS repositories. */

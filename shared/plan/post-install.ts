@@ -13,6 +13,7 @@ export function topologyConfigMap(ctx: PlanContext): string {
   const spec = ctx.project.spec;
   const topology = {
     cluster: ctx.project.metadata.name,
+    clusterName: ctx.clusterName,
     kubernetesVersion: spec.kubernetesVersion,
     endpoint: {
       pattern: spec.apiEndpoint.pattern,

@@ -63,10 +63,23 @@ export interface PlanPhase {
   steps: PlanStep[];
 }
 
+/** A host of the design as the plan sees it: where it is and how Keelson reaches it. */
+export interface PlanHost {
+  name: string;
+  address: string;
+  roles: string[];
+  os: 'debian' | 'rhel';
+  ssh: { user: string; port: number };
+  /** Bastions the SSH connection goes through, first hop first; empty = reached directly. */
+  route: string[];
+}
+
 export interface Plan {
   cluster: string;
   kubernetesVersion: string;
   generatedBy: string;
+  /** Every host of the design (bastions and unused hosts too), with its SSH route. */
+  hosts: PlanHost[];
   phases: PlanPhase[];
 }
 

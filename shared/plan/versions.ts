@@ -1,28 +1,10 @@
-import {
-  etcdReleaseTag,
-  parseKubernetesVersion,
-  releaseOf,
-  type KubernetesRelease,
-  type KubernetesVersion,
-} from '../kubernetes/releases';
-import { PlanError } from './errors';
+import { etcdReleaseTag } from '../kubernetes/releases';
+import type { PlannedVersion } from '../validation/design';
 
 export { DEFAULT_IMAGE_REPOSITORY, KUBEADM_API_VERSION } from '../kubernetes/releases';
 
-/** A version the generators can plan: its parts and its row of the release table. */
-export interface KubeVersion extends KubernetesVersion {
-  release: KubernetesRelease;
-}
-
-/** The project's version with its release row; the validator has refused anything else. */
-export function parseKubeVersion(text: string): KubeVersion {
-  const parsed = parseKubernetesVersion(text);
-  const release = parsed && releaseOf(parsed);
-  if (!parsed || !release) {
-    throw new PlanError(`"${text}" is not a maintained Kubernetes release`, 'spec.kubernetesVersion');
-  }
-  return { ...parsed, release };
-}
+/** The project's version as the validator resolved it: its parts and its release row. */
+export type KubeVersion = PlannedVersion;
 
 /** `v1.37`: the pkgs.k8s.io repository channel (one repository per minor). */
 export const minorChannel = (v: KubeVersion): string => `v${v.release.minor}`;

@@ -26,6 +26,10 @@ const { codes, finding } = defineCodes({
     summary: 'Load balancer on a control-plane node listens on 6443, the API server port',
   },
   NODE_LOCAL_PORT: { severity: 'error', summary: 'Node-local proxies must use port 6443' },
+  KUBE_VIP_PORT: {
+    severity: 'error',
+    summary: 'kube-vip only moves the VIP: the endpoint port must be the apiserver port 6443',
+  },
   LB_HOSTS_MISSING: {
     severity: 'error',
     summary: 'Dedicated load balancer chosen but no host has the lb role',
@@ -212,6 +216,16 @@ function checkLoadBalancer(project: ClusterProject): Finding[] {
         PORT,
         `Node-local proxies listen on 127.0.0.1:6443 so that https://127.0.0.1:6443 reaches the API on every node ` +
           `(control planes answer it themselves); port ${endpoint.port} breaks that.`,
+        'Set the port to 6443.',
+      ),
+    );
+  if (endpoint.pattern === 'kube-vip' && endpoint.port !== 6443)
+    findings.push(
+      finding(
+        'KUBE_VIP_PORT',
+        PORT,
+        `kube-vip moves the VIP to the leading control plane without forwarding ports, so clients reach its ` +
+          `apiserver on 6443 directly; port ${endpoint.port} would find nothing listening.`,
         'Set the port to 6443.',
       ),
     );

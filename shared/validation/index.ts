@@ -11,11 +11,13 @@ import { checkRoles, roleCodes } from './roles';
 import { checkRuntime, runtimeCodes } from './runtime';
 import { todayIso } from '../kubernetes/releases';
 import { checkVersion, versionCodes } from './version';
+import { resolveDesign, type ValidDesign } from './design';
 
 export type { Finding, FindingTarget, Severity } from './finding';
 export type { CodeInfo } from './define';
 export { SUPPORTED_KUBERNETES_MINORS } from './version';
 export { faultTolerance } from './quorum';
+export type { PlannedVersion, ValidDesign } from './design';
 export { vipCarriers, usesKeepalived } from './endpoint';
 
 const internal = defineCodes({
@@ -91,4 +93,36 @@ export function findingCodesMarkdown(): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([code, info]) => `| \`${code}\` | ${info.severity} | ${info.summary} |`);
   return ['| Code | Severity | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+export interface ProjectCheck {
+  /** Every finding, errors first (what validateCluster returns). */
+  findings: Finding[];
+  /**
+   * The normalized design the plan generators consume; null when there are error findings, or
+   * when there is nothing to deploy yet (no hosts).
+   */
+  design: ValidDesign | null;
+}
+
+/**
+ * Validation and its normalized result in one call: the only way the planner reads a project,
+ * so whatever the validator passes is exactly what gets planned.
+ */
+export function checkProject(project: ClusterProject, options: ValidateOptions = {}): ProjectCheck {
+  const findings = validateCluster(project, options);
+  if (findings.some((f) => f.severity === 'error') || project.spec.hosts.length === 0)
+    return { findings, design: null };
+  try {
+    return { findings, design: resolveDesign(project) };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    const bug = internal.finding(
+      'VALIDATOR_INTERNAL',
+      fieldTarget('spec'),
+      `The design could not be read after passing every check: ${why}`,
+      'Please report this with the project file.',
+    );
+    return { findings: [bug, ...findings], design: null };
+  }
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, ClusterProject } from '../../shared/model/cluster';
 import { generatePlan } from '../../shared/plan';
-import { externalEtcdVersion, parseKubeVersion } from '../../shared/plan/versions';
+import { etcdReleaseTag, parseKubernetesVersion, releaseOf } from '../../shared/kubernetes/releases';
 import type { Plan, PlanStep } from '../../shared/plan/types';
 import { startLab, type Lab } from './lab';
 import { phaseSteps, runPlanCheck, runPlanStep, sq, stepById, type Known } from './plan-runner';
@@ -50,7 +50,7 @@ describe('external etcd from the generated plan, on three lab hosts', () => {
   let mirror: Server | undefined;
   let plan: Plan;
   const known: Required<Known> = { secrets: {}, values: {} };
-  const version = externalEtcdVersion(parseKubeVersion(KUBERNETES));
+  const version = etcdReleaseTag(releaseOf(parseKubernetesVersion(KUBERNETES)!)!);
   const step = (id: string): PlanStep => stepById(plan, id);
   const requests: string[] = [];
 

@@ -4,7 +4,6 @@ import { PlanError } from '../../../shared/plan/errors';
 import { PHASES } from '../../../shared/plan/phases';
 import { generatePlan } from '../../../shared/plan/generate';
 import type { OsFamily } from '../../../shared/plan/context';
-import { validateCluster } from '../../../shared/validation';
 import { PlanExportError, exportPlan } from '../../services/plan/export';
 import type { CliCommand } from '../command';
 import { readProjectFile } from '../project-file';
@@ -85,17 +84,6 @@ export const planCommand: CliCommand = {
       io.err(`${formatProjectErrors(parsed.errors, file)}\n`);
       return 1;
     }
-    const errors = validateCluster(parsed.project).filter((f) => f.severity === 'error');
-    if (errors.length > 0) {
-      for (const f of errors) {
-        const where = f.target.kind === 'host' ? `host ${f.target.name}` : f.target.path;
-        io.err(`error ${f.code}  ${where}: ${f.message}\n`);
-      }
-      io.err(
-        `keelson plan: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; no plan written (see keelson validate)\n`,
-      );
-      return 1;
-    }
     const defaultFamily = (values.os as OsFamily | undefined) ?? 'debian';
     // Per-host choices first, then the host's own `os`, then --os.
     const families: Record<string, OsFamily> = {};
@@ -104,11 +92,23 @@ export const planCommand: CliCommand = {
     try {
       plan = generatePlan(parsed.project, { keelsonVersion: io.version, osFamily: families });
     } catch (error) {
+      // The validator is the only judge of what is plannable: its errors are the reasons.
       if (error instanceof PlanError) {
-        io.err(`keelson plan: ${file}: ${error.message}\n`);
+        for (const f of error.findings) {
+          const where = f.target.kind === 'host' ? `host ${f.target.name}` : f.target.path;
+          io.err(`error ${f.code}  ${where}: ${f.message}\n`);
+        }
+        const n = error.findings.length;
+        io.err(
+          `keelson plan: ${file} has ${n} error${n === 1 ? '' : 's'}; no plan written (see keelson validate)\n`,
+        );
         return 1;
       }
       throw error;
+    }
+    if (plan.phases.length === 0) {
+      io.err(`keelson plan: ${file}: spec.hosts: nothing to deploy yet: the design has no hosts\n`);
+      return 1;
     }
     try {
       const written = await exportPlan(plan, values.out, { overwrite: values.overwrite ?? false });

@@ -50,6 +50,16 @@ function readme(plan: Plan, layout: { dir: string; step: PlanStep }[]): string {
     '',
     `Secrets referenced: ${secrets.length ? secrets.map((s) => `\`${s}\``).join(', ') : 'none'}.`,
     '',
+    '## Hosts and how Keelson reaches them',
+    '',
+    '| Host | Address | Roles | OS | SSH | Route |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...plan.hosts.map(
+      (h) =>
+        `| ${h.name} | ${h.address} | ${h.roles.join(', ')} | ${h.os} | ${h.ssh.user}, port ${h.ssh.port} | ` +
+        `${h.route.length ? `via ${h.route.join(' → ')}` : 'direct'} |`,
+    ),
+    '',
   ];
   for (const phase of plan.phases) {
     lines.push(`## ${phase.title}${phase.parallel ? ' (hosts in parallel)' : ' (in order)'}`, '');

@@ -8,7 +8,6 @@ import { checkProjectObject } from '../../../shared/model/parse';
 import { PlanError } from '../../../shared/plan/errors';
 import { generatePlan } from '../../../shared/plan/generate';
 import type { Plan } from '../../../shared/plan/types';
-import { validateCluster } from '../../../shared/validation';
 import { KEELSON_VERSION } from '../../../shared/version';
 import type { ServiceContext } from '../context';
 import { WorkspaceError } from '../workspace/errors';
@@ -54,26 +53,28 @@ async function loadProject(source: PlanSource, errors: Errors): Promise<ClusterP
  * (the Problems panel lists them), so the app and the CLI always agree on what is plannable.
  */
 function plan(project: ClusterProject, errors: Errors): Plan {
-  const blocking = validateCluster(project).filter((f) => f.severity === 'error');
-  if (blocking.length > 0) {
-    const first = blocking[0]!;
-    const path = first.target.kind === 'field' ? first.target.path : `host ${first.target.name}`;
-    const more = blocking.length > 1 ? ` (and ${blocking.length - 1} more; see Problems)` : '';
+  let result: Plan;
+  try {
+    result = generatePlan(project, { keelsonVersion: KEELSON_VERSION });
+  } catch (error) {
+    if (!(error instanceof PlanError)) throw error;
+    // PlanError is the validator's verdict: its error findings, the first one named.
+    const first = error.findings[0];
+    const path =
+      first?.target.kind === 'host' ? `host ${first.target.name}` : (first?.target.path ?? error.path);
+    const message = first?.message ?? error.message;
+    const more = error.findings.length > 1 ? ` (and ${error.findings.length - 1} more; see Problems)` : '';
     throw errors.CANNOT_PLAN({
-      message: `fix the project's errors first: ${path}: ${first.message}${more}`,
-      data: { message: first.message, path },
+      message: `fix the project's errors first: ${path}: ${message}${more}`,
+      data: { message, path },
     });
   }
-  try {
-    return generatePlan(project, { keelsonVersion: KEELSON_VERSION });
-  } catch (error) {
-    if (error instanceof PlanError)
-      throw errors.CANNOT_PLAN({
-        message: error.message,
-        data: { message: error.message, path: error.path },
-      });
-    throw error;
+  // A design with no hosts plans to nothing; say so rather than show an empty plan.
+  if (result.phases.length === 0) {
+    const message = 'nothing to deploy yet: the design has no hosts';
+    throw errors.CANNOT_PLAN({ message: `spec.hosts: ${message}`, data: { message, path: 'spec.hosts' } });
   }
+  return result;
 }
 
 /**

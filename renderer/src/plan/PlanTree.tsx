@@ -55,12 +55,32 @@ function Leaf(props: {
   );
 }
 
+/** `cp1 · 10.77.0.11 · via jump1`: where a host is and through which bastions Keelson reaches it. */
+function HostLabel({ plan, name }: { plan: Plan; name: string }) {
+  const host = plan.hosts.find((h) => h.name === name);
+  if (!host) return <>{name}</>;
+  return (
+    <>
+      {name}
+      <span className="muted" data-testid={`plan-host-route-${name}`}>
+        {' '}
+        · {host.address} · {host.route.length ? `via ${host.route.join(' → ')}` : 'direct'}
+      </span>
+    </>
+  );
+}
+
 export function PlanTree({ plan, grouping, selectedStepId, onSelect }: PlanTreeProps) {
   if (grouping === 'host') {
     return (
       <ul role="tree" aria-label="Plan by host" className="plan-tree" data-testid="plan-tree">
         {groupByHost(plan).map((host) => (
-          <Branch key={host.host} label={host.host} testId={`plan-host-${host.host}`} depth={0}>
+          <Branch
+            key={host.host}
+            label={<HostLabel plan={plan} name={host.host} />}
+            testId={`plan-host-${host.host}`}
+            depth={0}
+          >
             {host.phases.map(({ phase, steps }) => (
               <Branch
                 key={phase.id}

@@ -439,6 +439,16 @@ const CASES: Record<string, { trigger: Change[]; clean: Change[]; today?: string
       p.spec.networking.kubeProxyMode = mode as 'nftables';
     }),
   },
+  KUBE_VIP_PORT: {
+    trigger: [
+      (p) => Object.assign(p.spec.apiEndpoint, { pattern: 'kube-vip', port: 8443 }),
+      (p) => Object.assign(p.spec.apiEndpoint, { pattern: 'kube-vip', port: 16443 }),
+    ],
+    clean: [
+      (p) => Object.assign(p.spec.apiEndpoint, { pattern: 'kube-vip', port: 6443 }),
+      (p) => Object.assign(p.spec.apiEndpoint, { pattern: 'external', port: 8443, dnsName: 'api.example' }),
+    ],
+  },
   SSH_VIA_UNKNOWN: {
     trigger: [(p) => (p.spec.hosts[0]!.ssh.via = 'jump')],
     clean: [
