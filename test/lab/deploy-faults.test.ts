@@ -167,6 +167,7 @@ describe('deploy faults on lab hosts', () => {
         cluster: 'lab-faults',
         kubernetesVersion: '1.35',
         generatedBy: 'deploy-faults.test.ts',
+        hosts: [],
         phases: [
           { id: 'preflight', title: 'work', parallel: true, steps: slow },
           { id: 'os-prep', title: 'after', parallel: true, steps: after },

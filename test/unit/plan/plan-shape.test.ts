@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { generatePlan } from '../../../shared/plan/generate';
+import { generatePlan, planDesign } from '../../../shared/plan/generate';
+import { resolveDesign } from '../../../shared/validation/design';
 import { PlanError } from '../../../shared/plan/errors';
 import { ClusterProject } from '../../../shared/model/cluster';
 import { project } from './fixtures';
@@ -280,13 +281,14 @@ describe('OS preparation, runtime and packages', () => {
 });
 
 describe('bad input', () => {
-  test('a label cannot inject a command: it reaches kubectl as one literal argument', () => {
+  test('a label cannot inject a command: validation refuses it, and the generators still quote it as one argument', () => {
     const p = project({ pattern: 'kube-vip' });
     const evil = "$(touch /tmp/keelson-pwned)'; echo x";
     const hosts = p.spec.hosts.map((h) => (h.name === 'w1' ? { ...h, labels: { team: evil } } : h));
-    const plan = generatePlan(ClusterProject.parse({ ...p, spec: { ...p.spec, hosts } }), {
-      keelsonVersion: 't',
-    });
+    const withEvil = ClusterProject.parse({ ...p, spec: { ...p.spec, hosts } });
+    expect(() => generatePlan(withEvil, { keelsonVersion: 't' })).toThrow(PlanError);
+    // Defence in depth: even handed a design that skipped validation, the value stays one argument.
+    const plan = planDesign(resolveDesign(withEvil), { keelsonVersion: 't' });
     const line = allSteps(plan)
       .flatMap((s) => s.script.split('\n'))
       .find((l) => l.includes('label node'))!;
