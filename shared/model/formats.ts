@@ -69,6 +69,7 @@ export function interfaceNameProblem(name: string): string | undefined {
   if (!/^[\x21-\x7e]+$/.test(name)) return 'it must be printable ASCII without spaces';
   if (name.length > 15) return 'it is longer than 15 characters (the kernel’s limit)';
   if (name === '.' || name === '..') return 'it cannot be "." or ".."';
+  if (name === '{' || name === '}') return 'a lone brace cannot be written into keepalived.conf';
   const bad = /[/:"$]/.exec(name);
   if (bad) return `it contains "${bad[0]}"`;
   return undefined;

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { KEELSON_DIR, type PlanContext } from './context';
 import { KUBECTL } from './control-plane';
+import { jsonString } from './escape';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
 import type { PlanStep } from './types';
@@ -86,11 +87,15 @@ export function cniSteps(ctx: PlanContext, after: string[]): PlanStep[] {
         FAIL_FUNCTION,
         `manifest=${shq(manifest)}`,
         `pod_cidr=${shq(ctx.project.spec.networking.podCidr)}`,
+        // net-conf.json is JSON inside the manifest: the CIDR goes in as a JSON string, handed to
+        // awk as data (ENVIRON) and replaced with index(), never as part of a sed or awk program.
+        `network=${shq(`"Network": ${jsonString(ctx.project.spec.networking.podCidr)}`)}`,
         `curl -fsSL ${shq(url)} -o "$manifest"`,
         "# Patch upstream's net-conf.json (see net-conf.json beside this step) to the project's pod CIDR.",
         `grep -q '"Network": "10.244.0.0/16"' "$manifest" || fail 'the Flannel manifest no longer has the expected net-conf.json'`,
-        'sed -i "s#\\"Network\\": \\"10.244.0.0/16\\"#\\"Network\\": \\"${pod_cidr}\\"#" "$manifest"',
-        'grep -qF "\\"Network\\": \\"${pod_cidr}\\"" "$manifest" || fail "pod CIDR ${pod_cidr} is not in the Flannel manifest"',
+        `old='"Network": "10.244.0.0/16"' network="$network" awk '{ i = index($0, ENVIRON["old"]); if (i) $0 = substr($0, 1, i - 1) ENVIRON["network"] substr($0, i + length(ENVIRON["old"])); print }' "$manifest" > "$manifest.edit"`,
+        'mv "$manifest.edit" "$manifest"',
+        'grep -qF -- "$network" "$manifest" || fail "pod CIDR ${pod_cidr} is not in the Flannel manifest"',
         `${KUBECTL} apply -f "$manifest"`,
         `${KUBECTL} -n kube-flannel rollout status ds/kube-flannel-ds --timeout=600s || fail 'Flannel did not roll out'`,
       );

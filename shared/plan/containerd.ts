@@ -1,5 +1,6 @@
 import type { Host } from '../model/cluster';
 import { CRI_SOCKET, type PlanContext } from './context';
+import { aptUri, dnfUrl, tomlString } from './escape';
 import { installLines } from './packages';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
@@ -21,7 +22,7 @@ export function crictlYaml(): string {
 }
 
 function hostsToml(mirrors: string[]): string {
-  return mirrors.map((m) => `[host."${m}"]\n  capabilities = ["pull", "resolve"]\n`).join('\n');
+  return mirrors.map((m) => `[host.${tomlString(m)}]\n  capabilities = ["pull", "resolve"]\n`).join('\n');
 }
 
 /** Where SystemdCgroup lives in containerd 2.x's config (version 3 layout). */
@@ -39,7 +40,7 @@ function installRepoLines(ctx: PlanContext, family: 'debian' | 'rhel'): string[]
       'install -d -m 0755 /etc/apt/keyrings',
       '# shellcheck disable=SC1091 # /etc/os-release exists on every supported distribution',
       '. /etc/os-release',
-      `docker_base=${shq(`${base}/linux`)}`,
+      `docker_base=${shq(aptUri(`${base}/linux`, 'spec.packages.mirrorUrl'))}`,
       'curl -fsSL "${docker_base}/${ID}/gpg" -o /etc/apt/keyrings/docker.asc',
       'chmod 0644 /etc/apt/keyrings/docker.asc',
       'printf \'deb [signed-by=/etc/apt/keyrings/docker.asc] %s/%s %s stable\\n\' "$docker_base" "$ID" "$VERSION_CODENAME" > /etc/apt/sources.list.d/docker.list',
@@ -48,7 +49,7 @@ function installRepoLines(ctx: PlanContext, family: 'debian' | 'rhel'): string[]
     ];
   }
   return [
-    `docker_base=${shq(`${base}/linux/centos`)}`,
+    `docker_base=${shq(dnfUrl(`${base}/linux/centos`, 'spec.packages.mirrorUrl'))}`,
     '# shellcheck disable=SC2016 # $releasever and $basearch are dnf variables, written literally',
     'printf \'[docker-ce-stable]\\nname=Docker CE Stable\\nbaseurl=%s/$releasever/$basearch/stable\\nenabled=1\\ngpgcheck=1\\ngpgkey=%s/gpg\\n\' "$docker_base" "$docker_base" > /etc/yum.repos.d/docker-ce.repo',
     'dnf install -y -q containerd.io',
@@ -94,8 +95,12 @@ export function containerdStep(ctx: PlanContext, host: Host): PlanStep {
     `  sed -i ${shq(`/^[[:space:]]*${sedAddress(RUNC_OPTIONS)}/a\\            SystemdCgroup = true`)} "$new"`,
     'fi',
     `grep -Eq '^[[:space:]]*SystemdCgroup = true' "$new" || fail ${shq(`SystemdCgroup = true could not be set: ${RUNC_OPTIONS} not found in the default config`)}`,
-    `sed -i -E "s#^([[:space:]]*sandbox = ).*#\\1'\${pause}'#" "$new"`,
-    `grep -Eq "^[[:space:]]*sandbox = .\${pause}.$" "$new" || fail "sandbox image is not \${pause} (kubeadm's pause image)"`,
+    // The image (from imageRepository) is data handed to awk through its environment, already in
+    // TOML's string syntax: it never becomes part of a sed or awk program.
+    `sandbox=${shq(tomlString(pause))}`,
+    `sandbox="$sandbox" awk 'match($0, /^[[:space:]]*sandbox = /) { print substr($0, 1, RLENGTH) ENVIRON["sandbox"]; next } { print }' "$new" > "$new.edit"`,
+    'mv "$new.edit" "$new"',
+    `grep -Fq -- "sandbox = \${sandbox}" "$new" || fail "sandbox image is not \${pause} (kubeadm's pause image)"`,
     `mv "$new" ${shq(CONFIG)}`,
     'systemctl enable containerd',
     'systemctl restart containerd',

@@ -23,6 +23,11 @@ export interface PlanContext extends ValidDesign {
   os(host: Host): OsFamily;
 }
 
+/** The project path of one of a host's fields, for errors: `spec.hosts[2].address`. */
+export function hostField(ctx: PlanContext, host: Host, field: string): string {
+  return `spec.hosts[${ctx.project.spec.hosts.indexOf(host)}].${field}`;
+}
+
 export function hostPort(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,5 +1,6 @@
 import type { Host } from '../model/cluster';
-import { KEELSON_DIR, hostPort, isIPv6, type OsFamily, type PlanContext } from './context';
+import { KEELSON_DIR, hostField, hostPort, isIPv6, type OsFamily, type PlanContext } from './context';
+import { opensslValue, systemdWord } from './escape';
 import { EXTERNAL_ETCD_PKI } from './kubeadm-config';
 import { FAIL_FUNCTION, bashScript, shq, writeOutput } from './shell';
 import { file, step } from './step';
@@ -13,9 +14,11 @@ export const ETCD_CA_KEY_SECRET = 'etcd-ca-key';
 
 const sanIp = (address: string): string => `IP:${address}`;
 
-function extFile(host: Host | null): string {
+function extFile(ctx: PlanContext, host: Host | null): string {
+  // OpenSSL config syntax: `$` expands, `#` comments, `,` separates SAN entries (escape.ts).
   const san = host
-    ? `subjectAltName = DNS:${host.name}, DNS:localhost, ${sanIp(host.address)}, IP:127.0.0.1`
+    ? `subjectAltName = DNS:${opensslValue(host.name, hostField(ctx, host, 'name'))}, DNS:localhost, ` +
+      `${sanIp(opensslValue(host.address, hostField(ctx, host, 'address')))}, IP:127.0.0.1`
     : '';
   const leaf = ['basicConstraints = CA:FALSE', 'keyUsage = critical, digitalSignature, keyEncipherment'];
   return [
@@ -57,11 +60,14 @@ function signLines(
 }
 
 function etcdUnit(ctx: PlanContext, host: Host): string {
-  const url = (h: Host, port: number) => `https://${hostPort(h.address, port)}`;
-  const cluster = ctx.etcdHosts.map((h) => `${h.name}=${url(h, 2380)}`).join(',');
+  // systemd reads %specifiers and $variables in ExecStart: every value is a plain word (escape.ts).
+  const url = (h: Host, port: number) =>
+    `https://${systemdWord(hostPort(h.address, port), hostField(ctx, h, 'address'))}`;
+  const name = (h: Host) => systemdWord(h.name, hostField(ctx, h, 'name'));
+  const cluster = ctx.etcdHosts.map((h) => `${name(h)}=${url(h, 2380)}`).join(',');
   const loopback = isIPv6(host.address) ? '[::1]' : '127.0.0.1';
   const flags = [
-    `--name=${host.name}`,
+    `--name=${name(host)}`,
     '--data-dir=/var/lib/etcd',
     `--listen-client-urls=${url(host, 2379)},https://${loopback}:2379`,
     `--advertise-client-urls=${url(host, 2379)}`,
@@ -81,7 +87,7 @@ function etcdUnit(ctx: PlanContext, host: Host): string {
   ];
   return [
     '[Unit]',
-    `Description=etcd member ${host.name} (Keelson, external etcd for ${ctx.clusterName})`,
+    `Description=etcd member ${name(host)} (Keelson, external etcd for ${systemdWord(ctx.clusterName, 'metadata.name')})`,
     'After=network-online.target',
     'Wants=network-online.target',
     '',
@@ -173,7 +179,7 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
       ...writeOutput(ETCD_CA_CRT_VALUE, '"$(cat ca.crt)"'),
       ...writeOutput(ETCD_CA_KEY_SECRET, '"$(cat ca.key)"'),
     ),
-    files: [file(EXT_FILE, extFile(null), 'ini', '0600')],
+    files: [file(EXT_FILE, extFile(ctx, null), 'ini', '0600')],
     timeoutSeconds: 60,
     dependsOn: [`os-prep/${first.name}`],
     outputs: [
@@ -223,7 +229,7 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
       files: [
         file(`${PKI}/ca.crt`, `${valuePlaceholder(ETCD_CA_CRT_VALUE)}\n`, 'text'),
         file(`${PKI}/ca.key.keelson`, `${secretPlaceholder(ETCD_CA_KEY_SECRET)}\n`, 'text', '0600'),
-        file(EXT_FILE, extFile(host), 'ini', '0600'),
+        file(EXT_FILE, extFile(ctx, host), 'ini', '0600'),
         file('/etc/systemd/system/etcd.service', etcdUnit(ctx, host), 'ini'),
       ],
       check: bashScript(
@@ -284,7 +290,7 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
         'text',
         '0600',
       ),
-      file(`${KEELSON_DIR}/etcd-client-openssl.cnf`, extFile(null), 'ini', '0600'),
+      file(`${KEELSON_DIR}/etcd-client-openssl.cnf`, extFile(ctx, null), 'ini', '0600'),
     ],
     check: bashScript(
       `test -s ${shq(EXTERNAL_ETCD_PKI.certFile)}`,

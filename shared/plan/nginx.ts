@@ -1,5 +1,6 @@
 import type { OsFamily, PlanContext } from './context';
-import { APISERVER_PORT, hostPort, proxyServesIPv6 } from './context';
+import { APISERVER_PORT, hostField, hostPort, proxyServesIPv6 } from './context';
+import { nginxWord } from './escape';
 
 /** Where each family's nginx keeps the stream module (Debian: libnginx-mod-stream, RHEL: nginx-mod-stream). */
 export const STREAM_MODULE_PATH: Record<OsFamily, string> = {
@@ -45,7 +46,8 @@ export function nginxConfig(
     '    upstream kube_apiserver {',
     '        least_conn;',
     ...ctx.controlPlanes.map(
-      (cp) => `        server ${hostPort(cp.address, APISERVER_PORT)} max_fails=3 fail_timeout=10s;`,
+      (cp) =>
+        `        server ${nginxWord(hostPort(cp.address, APISERVER_PORT), hostField(ctx, cp, 'address'))} max_fails=3 fail_timeout=10s;`,
     ),
     '    }',
     '',

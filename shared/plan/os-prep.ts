@@ -1,6 +1,7 @@
 import type { Host } from '../model/cluster';
 import { isIPv6, type PlanContext } from './context';
 import { isControlPlane, isNode, plannedHosts, requiredTcpPorts } from './roles';
+import { hostsFileField } from './escape';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
 import type { PlanFile, PlanStep } from './types';
@@ -24,10 +25,9 @@ function sysctls(ctx: PlanContext): Record<string, string> {
  * Replaces only the line Keelson wrote, marked with a comment.
  */
 export function hostsEntryLines(address: string, name: string): string[] {
-  return [
-    `sed -i ${shq(`/${HOSTS_MARK}$/d`)} /etc/hosts`,
-    `printf '%s %s %s\\n' ${shq(address)} ${shq(name)} ${shq(HOSTS_MARK)} >> /etc/hosts`,
-  ];
+  // /etc/hosts has no quoting: each value must be one field (escape.ts refuses anything else).
+  const line = `${hostsFileField(address, 'spec.hosts[].address')} ${hostsFileField(name, 'spec.apiEndpoint.dnsName')} ${HOSTS_MARK}`;
+  return [`sed -i ${shq(`/${HOSTS_MARK}$/d`)} /etc/hosts`, `printf '%s\\n' ${shq(line)} >> /etc/hosts`];
 }
 
 /** Checks by effect, so built-in modules (no modprobe, no /lib/modules) count as present. */

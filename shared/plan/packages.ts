@@ -1,5 +1,6 @@
 import type { Host } from '../model/cluster';
 import type { OsFamily, PlanContext } from './context';
+import { aptUri, dnfUrl } from './escape';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
 import type { PlanFile, PlanStep } from './types';
@@ -40,7 +41,11 @@ export function kubernetesRepoFiles(ctx: PlanContext, family: OsFamily): PlanFil
   const url = kubernetesRepoUrl(ctx, family);
   if (family === 'debian') {
     return [
-      file('/etc/apt/sources.list.d/kubernetes.list', `deb [signed-by=${K8S_KEYRING}] ${url} /\n`, 'text'),
+      file(
+        '/etc/apt/sources.list.d/kubernetes.list',
+        `deb [signed-by=${K8S_KEYRING}] ${aptUri(url, 'spec.packages.mirrorUrl')} /\n`,
+        'text',
+      ),
     ];
   }
   return [
@@ -49,10 +54,10 @@ export function kubernetesRepoFiles(ctx: PlanContext, family: OsFamily): PlanFil
       [
         '[kubernetes]',
         `name=Kubernetes ${minorChannel(ctx.version)}`,
-        `baseurl=${url}`,
+        `baseurl=${dnfUrl(url, 'spec.packages.mirrorUrl')}`,
         'enabled=1',
         'gpgcheck=1',
-        `gpgkey=${url}repodata/repomd.xml.key`,
+        `gpgkey=${dnfUrl(`${url}repodata/repomd.xml.key`, 'spec.packages.mirrorUrl')}`,
         // Keeps a routine `dnf update` from upgrading the cluster behind kubeadm's back.
         'exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni',
         '',

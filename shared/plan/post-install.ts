@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { APISERVER_PORT, KEELSON_DIR, hostPort, type PlanContext } from './context';
 import { ADMIN_KUBECONFIG, KUBECTL } from './control-plane';
+import { jsonString } from './escape';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
 import { OUTPUT_DIR, type PlanStep } from './types';
@@ -85,9 +86,12 @@ export function postInstallSteps(ctx: PlanContext, after: string[]): PlanStep[] 
       `out=${shq(`${OUTPUT_DIR}/${ADMIN_KUBECONFIG_SECRET}`)}`,
       `install -d -m 0700 ${shq(OUTPUT_DIR)}`,
       `install -m 0600 ${shq(ADMIN_KUBECONFIG)} "$out"`,
-      `server=${shq(server)}`,
-      'sed -i -E "s#^([[:space:]]*server: ).*#\\1${server}#" "$out"',
-      'grep -qF "server: ${server}" "$out" || fail "could not set the kubeconfig server to ${server}"',
+      // The URL (from the endpoint's DNS name or address) reaches awk as data in YAML's
+      // double-quoted (JSON) form: never part of a sed or awk program.
+      `server=${shq(jsonString(server))}`,
+      `server="$server" awk 'match($0, /^[[:space:]]*server: /) { print substr($0, 1, RLENGTH) ENVIRON["server"]; next } { print }' "$out" > "$out.edit"`,
+      'mv "$out.edit" "$out"',
+      'grep -qF -- "server: ${server}" "$out" || fail "could not set the kubeconfig server to ${server}"',
     ),
     timeoutSeconds: 30,
     dependsOn: [topology.id],

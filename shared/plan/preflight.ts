@@ -36,7 +36,8 @@ export function preflightScript(ctx: PlanContext, host: Host): string {
     `address=${shq(host.address)}`,
     // Matched on captured output: `cmd | grep -q` under pipefail fails when cmd dies of SIGPIPE.
     'addresses=$(ip -o addr show)',
-    'grep -q "^${address}/" <<<"$(awk \'{print $4}\' <<<"$addresses")" || fail "address ${address} is not configured on this host"',
+    // The address is data for awk (ENVIRON), matched as a literal prefix, never a regex.
+    'address="$address" awk \'index($4, ENVIRON["address"] "/") == 1 { found = 1 } END { exit !found }\' <<<"$addresses" || fail "address ${address} is not configured on this host"',
     isControlPlane(host) && [
       'cpus=$(nproc)',
       '[ "$cpus" -ge 2 ] || fail "control planes need at least 2 CPUs, found $cpus"',
@@ -66,7 +67,7 @@ export function preflightScript(ctx: PlanContext, host: Host): string {
     ...writeOutput(`machine-id.${host.name}`, '"$(cat /etc/machine-id)"'),
     'uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null || echo "unavailable-${address}")',
     ...writeOutput(`product-uuid.${host.name}`, '"$uuid"'),
-    'iface=$(awk -v a="${address}" \'index($4, a "/") == 1 {print $2; exit}\' <<<"$addresses")',
+    'iface=$(address="$address" awk \'index($4, ENVIRON["address"] "/") == 1 { print $2; exit }\' <<<"$addresses")',
     'mac=$(cat "/sys/class/net/${iface}/address" 2>/dev/null || true)',
     ...writeOutput(`mac.${host.name}`, '"$mac"'),
     'echo "keelson: preflight passed on $(hostname)"',

@@ -185,7 +185,8 @@ function checkLoadBalancer(project: ClusterProject): Finding[] {
         'Set the load balancer’s address as vip, or its DNS name.',
       ),
     );
-  if (endpoint.dnsName && !validDnsName(endpoint.dnsName))
+  // An empty name is not "no name": the planner would write an empty endpoint.
+  if (endpoint.dnsName !== undefined && !validDnsName(endpoint.dnsName))
     findings.push(
       finding(
         'ENDPOINT_DNS_INVALID',

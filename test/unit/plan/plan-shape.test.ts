@@ -89,7 +89,7 @@ describe('HA sequence (kubeadm-ha.md)', () => {
     const exp = allSteps(plan).find((s) => s.outputs?.some((o) => o.name === 'admin-kubeconfig'))!;
     expect(exp.script).toContain('/etc/kubernetes/admin.conf');
     expect(exp.script).not.toContain('super-admin');
-    expect(exp.script).toContain("server='https://10.77.0.100:8443'");
+    expect(exp.script).toContain(`server='"https://10.77.0.100:8443"'`);
   });
 
   test('post-install records topology and the Keelson version in a ConfigMap', () => {
@@ -158,7 +158,7 @@ describe('load balancer patterns', () => {
     expect(c).toContain('load_module /usr/lib/nginx/modules/ngx_stream_module.so;');
     for (const ip of ['10.77.0.11', '10.77.0.12', '10.77.0.13']) expect(c).toContain(`server ${ip}:6443`);
     const w1Prep = allSteps(plan).find((s) => s.id === 'os-prep/w1')!.script;
-    expect(w1Prep).toMatch(/printf '%s %s %s\\n' '127\.0\.0\.1' '[a-z.-]+'/);
+    expect(w1Prep).toMatch(/printf '%s\\n' '127\.0\.0\.1 [a-z.-]+ # keelson-endpoint'/);
   });
 
   test('kube-vip: static pods before init, super-admin.conf on the init node, then admin.conf', () => {

@@ -72,12 +72,12 @@ export const STRING_FIELDS: StringField[] = [
   {
     pattern: 'spec.hosts[].taints[].key',
     path: 'spec.hosts[0].taints[0]',
-    set: (p, v) => (host0(p).taints = [{ key: v, effect: 'NoSchedule' }]),
+    set: (p, v) => (host0(p).taints = [{ key: v, value: 'infra', effect: 'PreferNoSchedule' }]),
   },
   {
     pattern: 'spec.hosts[].taints[].value',
     path: 'spec.hosts[0].taints[0]',
-    set: (p, v) => (host0(p).taints = [{ key: 'dedicated', value: v, effect: 'NoSchedule' }]),
+    set: (p, v) => (host0(p).taints = [{ key: 'dedicated', value: v, effect: 'PreferNoSchedule' }]),
   },
   {
     pattern: 'spec.apiEndpoint.vip',

@@ -14,7 +14,7 @@ done
 command -v curl >/dev/null 2>&1 || warn "curl is missing: the package step installs it"
 address='10.77.0.12'
 addresses=$(ip -o addr show)
-grep -q "^${address}/" <<<"$(awk '{print $4}' <<<"$addresses")" || fail "address ${address} is not configured on this host"
+address="$address" awk 'index($4, ENVIRON["address"] "/") == 1 { found = 1 } END { exit !found }' <<<"$addresses" || fail "address ${address} is not configured on this host"
 cpus=$(nproc)
 [ "$cpus" -ge 2 ] || fail "control planes need at least 2 CPUs, found $cpus"
 mem_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)
@@ -44,7 +44,7 @@ install -d -m 0700 '/run/keelson/outputs'
 uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null || echo "unavailable-${address}")
 install -d -m 0700 '/run/keelson/outputs'
 ( umask 077; printf '%s' "$uuid" > '/run/keelson/outputs/product-uuid.cp2' )
-iface=$(awk -v a="${address}" 'index($4, a "/") == 1 {print $2; exit}' <<<"$addresses")
+iface=$(address="$address" awk 'index($4, ENVIRON["address"] "/") == 1 { print $2; exit }' <<<"$addresses")
 mac=$(cat "/sys/class/net/${iface}/address" 2>/dev/null || true)
 install -d -m 0700 '/run/keelson/outputs'
 ( umask 077; printf '%s' "$mac" > '/run/keelson/outputs/mac.cp2' )

@@ -27,8 +27,10 @@ if ! grep -Eq '^[[:space:]]*SystemdCgroup = true' "$new"; then
   sed -i '/^[[:space:]]*\[plugins\.'\''io\.containerd\.cri\.v1\.runtime'\''\.containerd\.runtimes\.runc\.options\]/a\            SystemdCgroup = true' "$new"
 fi
 grep -Eq '^[[:space:]]*SystemdCgroup = true' "$new" || fail 'SystemdCgroup = true could not be set: [plugins.'\''io.containerd.cri.v1.runtime'\''.containerd.runtimes.runc.options] not found in the default config'
-sed -i -E "s#^([[:space:]]*sandbox = ).*#\1'${pause}'#" "$new"
-grep -Eq "^[[:space:]]*sandbox = .${pause}.$" "$new" || fail "sandbox image is not ${pause} (kubeadm's pause image)"
+sandbox='"registry.k8s.io/pause:3.10.2"'
+sandbox="$sandbox" awk 'match($0, /^[[:space:]]*sandbox = /) { print substr($0, 1, RLENGTH) ENVIRON["sandbox"]; next } { print }' "$new" > "$new.edit"
+mv "$new.edit" "$new"
+grep -Fq -- "sandbox = ${sandbox}" "$new" || fail "sandbox image is not ${pause} (kubeadm's pause image)"
 mv "$new" '/etc/containerd/config.toml'
 systemctl enable containerd
 systemctl restart containerd
