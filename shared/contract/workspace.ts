@@ -58,9 +58,7 @@ export const workspaceContract = {
   templates: ws.output(z.array(TemplateEntry)),
   /** New cluster, empty or from a template. Fails if the id exists. */
   create: ws
-    .input(
-      z.strictObject({ id: ClusterId, name: DisplayName, templateId: z.string().max(64).optional() }),
-    )
+    .input(z.strictObject({ id: ClusterId, name: DisplayName, templateId: z.string().max(64).optional() }))
     .output(z.object({ id: z.string(), project: z.unknown() })),
   /** Reads and parses; a broken file comes back with its error and no project. */
   open: ws
