@@ -1,5 +1,16 @@
-import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
+import { basename, dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { Plan, PlanStep } from '../../../shared/plan/types';
 
 export interface ExportOptions {
@@ -119,9 +130,25 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** Whether `folder` holds a plan an earlier export wrote (its plan.json says so). */
+export async function holdsKeelsonPlan(folder: string): Promise<boolean> {
+  try {
+    const plan = JSON.parse(await readFile(join(folder, 'plan.json'), 'utf8')) as Partial<Plan>;
+    return (
+      typeof plan.generatedBy === 'string' &&
+      plan.generatedBy.startsWith('keelson ') &&
+      Array.isArray(plan.phases)
+    );
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Writes the plan as a folder, all or nothing: everything goes to DIR.tmp first and is renamed
- * into place at the end, so an interrupted export never leaves half a plan under DIR.
+ * Writes the plan as a folder, all or nothing: everything goes to a fresh temporary folder beside
+ * DIR (a unique name, so nobody's DIR.tmp is touched) and is renamed into place at the end, so an
+ * interrupted export never leaves half a plan under DIR. With `overwrite`, only a folder that
+ * holds an earlier Keelson plan is replaced; any other non-empty folder is refused.
  */
 export async function exportPlan(
   plan: Plan,
@@ -130,16 +157,24 @@ export async function exportPlan(
 ): Promise<ExportResult> {
   const target = resolve(folder);
   if (relative(target, '/') === '') throw new PlanExportError('refusing to export a plan into /');
+  let replace = false;
   if (await exists(target)) {
     const info = await stat(target);
     if (!info.isDirectory()) throw new PlanExportError(`${target} exists and is not a folder`);
-    if (!options.overwrite && (await readdir(target)).length > 0) {
-      throw new PlanExportError(`${target} is not empty (use --overwrite to replace it)`);
+    if ((await readdir(target)).length > 0) {
+      if (!options.overwrite)
+        throw new PlanExportError(`${target} is not empty (use --overwrite to replace it)`);
+      if (!(await holdsKeelsonPlan(target)))
+        throw new PlanExportError(
+          `${target} is not empty and does not hold a Keelson plan (no Keelson plan.json): refusing to replace it; choose an empty folder`,
+        );
+      replace = true;
     }
   }
-  const temp = `${target}.tmp`;
-  await rm(temp, { recursive: true, force: true });
-  await mkdir(temp, { recursive: true, mode: 0o755 });
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const temp = await mkdtemp(join(parent, `.${basename(target)}.keelson-export-`));
+  await chmod(temp, 0o755);
   let files: number;
   try {
     files = await writeTree(plan, temp);
@@ -147,14 +182,20 @@ export async function exportPlan(
     await rm(temp, { recursive: true, force: true });
     throw error;
   }
-  if (await exists(target)) {
-    const old = `${target}.old`;
-    await rm(old, { recursive: true, force: true });
-    await rename(target, old);
-    await rename(temp, target);
-    await rm(old, { recursive: true, force: true });
-  } else {
-    await rename(temp, target);
+  try {
+    if (replace) {
+      // The old plan moves to a name of our own making, so only what we moved is deleted.
+      const old = await mkdtemp(join(parent, `.${basename(target)}.keelson-old-`));
+      await rename(target, join(old, 'plan'));
+      await rename(temp, target);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      if (await exists(target)) await rmdir(target); // empty (checked above): rename needs it gone
+      await rename(temp, target);
+    }
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
   }
   return { folder: target, files };
 }

@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -60,6 +69,31 @@ describe('keelson plan', () => {
     const again = await cli(['plan', TEMPLATE, '--out', dir, '--overwrite']);
     expect(again.code).toBe(0);
     expect(existsSync(join(dir, 'stray.txt'))).toBe(false);
+  });
+
+  test('never touches DIR.tmp or DIR.old beside the target, and leaves no temporary folder', async () => {
+    const dir = join(work, 'neighbours');
+    for (const side of [`${dir}.tmp`, `${dir}.old`]) {
+      mkdirSync(side);
+      writeFileSync(join(side, 'mine.txt'), 'not Keelson’s');
+    }
+    expect((await cli(['plan', TEMPLATE, '--out', dir])).code).toBe(0);
+    expect((await cli(['plan', TEMPLATE, '--out', dir, '--overwrite'])).code).toBe(0);
+    for (const side of [`${dir}.tmp`, `${dir}.old`])
+      expect(readFileSync(join(side, 'mine.txt'), 'utf8')).toBe('not Keelson’s');
+    expect(
+      readdirSync(work).filter((n) => n.includes('keelson-export') || n.includes('keelson-old')),
+    ).toEqual([]);
+  });
+
+  test('--overwrite replaces only a folder that holds a Keelson plan; anything else is refused intact', async () => {
+    const dir = join(work, 'documents');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'thesis.txt'), 'years of work');
+    const r = await cli(['plan', TEMPLATE, '--out', dir, '--overwrite']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('does not hold a Keelson plan');
+    expect(readdirSync(dir)).toEqual(['thesis.txt']);
   });
 
   test('refuses a project with errors and writes nothing', async () => {
