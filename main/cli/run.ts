@@ -1,5 +1,6 @@
 import type { CliCommand, CliIo } from './command';
 import { commands as allCommands } from './commands';
+import { terminalSafe } from './terminal-text';
 
 const HELP_FLAGS = new Set(['-h', '--help']);
 
@@ -38,9 +39,16 @@ function wantsHelp(args: string[]): boolean {
  */
 export async function runCli(
   argv: string[],
-  io: CliIo,
+  rawIo: CliIo,
   commands: CliCommand[] = allCommands,
 ): Promise<number> {
+  // Everything printed passes through terminalSafe: a project value, a file name or a parser's
+  // message can never send an escape sequence to the user's terminal.
+  const io: CliIo = {
+    ...rawIo,
+    out: (text) => rawIo.out(terminalSafe(text)),
+    err: (text) => rawIo.err(terminalSafe(text)),
+  };
   const [first, ...rest] = argv;
   const find = (name: string | undefined) => commands.find((c) => c.name === name);
   const unknown = (name: string) => {

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CliCommand } from '../../../main/cli/command';
 import { runCli } from '../../../main/cli/run';
@@ -119,5 +121,44 @@ describe('bin/keelson.mjs after build', () => {
     const help = spawnSync(process.execPath, ['bin/keelson.mjs', 'version', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: keelson version');
+  });
+
+  it('`keelson validate F | head -1` ends quietly: no EPIPE stack trace', () => {
+    // Thousands of findings: the CLI is still writing when head has gone.
+    const hosts = Array.from(
+      { length: 4000 },
+      (_, i) => `    - { name: BAD_${i}, address: 10.77.${i >> 8}.${(i % 250) + 1}, roles: [worker] }`,
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'keelson-epipe-')), 'many.keelson.yaml');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: keelson.dev/v1alpha1',
+        'kind: Cluster',
+        'metadata:',
+        '  name: many',
+        'spec:',
+        '  kubernetesVersion: "1.37"',
+        '  hosts:',
+        ...hosts,
+        '  apiEndpoint:',
+        '    pattern: node-local',
+        '',
+      ].join('\n'),
+    );
+    const r = spawnSync('bash', ['-c', `node bin/keelson.mjs validate ${file} | head -1`], {
+      encoding: 'utf8',
+    });
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toBe('');
+  });
+
+  it('prints no terminal escape sequence that came from a file name or a project', () => {
+    const evil = '\x1b]0;pwned\x07\x1b[31mred.keelson.yaml';
+    const r = spawnSync(process.execPath, ['bin/keelson.mjs', 'validate', evil], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('no such file');
+    expect(r.stderr).not.toMatch(/[\x07\x1b]/);
+    expect(r.stderr).toContain('\\u{1b}');
   });
 });
