@@ -120,8 +120,7 @@ export const HINTS: readonly Hint[] = [
   {
     id: 'host-key',
     pattern: /host key not known yet|HOST KEY CHANGED/i,
-    text:
-      'The host key is not trusted yet: Test connection on the host in the app (compare the fingerprint, accept), or add it to ~/.ssh/known_hosts.',
+    text: 'The host key is not trusted yet: Test connection on the host in the app (compare the fingerprint, accept), or add it to ~/.ssh/known_hosts.',
   },
 ];
 

@@ -152,6 +152,15 @@ export const Containerd = z.strictObject({
   registryMirrors: z.array(text(2048)).max(32).default([]),
 });
 
+export const Kubelet = z.strictObject({
+  /**
+   * Let the kubelet run on cgroup v1 hosts (deprecated; RHEL 8-era systems): writes
+   * `failCgroupV1: false` and skips kubeadm's SystemVerification preflight check. Off by default,
+   * as the kubelet itself is since 1.35; validation warns while it is on (CGROUP_V1_ALLOWED).
+   */
+  allowCgroupV1: z.boolean().default(false),
+});
+
 export const ClusterSpec = z.strictObject({
   kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'a version like 1.33 or 1.33.2'),
   hosts: z.array(Host).default([]),
@@ -168,6 +177,7 @@ export const ClusterSpec = z.strictObject({
   }),
   packages: Packages.default({ source: 'online' }),
   containerd: Containerd.default({ major: '2', registryMirrors: [] }),
+  kubelet: Kubelet.default({ allowCgroupV1: false }),
 });
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
 

@@ -47,6 +47,7 @@ function nodeRegistration(ctx: PlanContext, host: Host, controlPlane: boolean) {
     criSocket: CRI_SOCKET,
     kubeletExtraArgs: extraArgs({ 'node-ip': host.address }),
     taints: allTaints,
+    ...(ctx.project.spec.kubelet.allowCgroupV1 ? { ignorePreflightErrors: [CGROUP_V1_SKIPPED_CHECK] } : {}),
   };
 }
 
@@ -93,14 +94,22 @@ export function clusterConfiguration(ctx: PlanContext) {
   };
 }
 
-function kubeletConfiguration() {
+/**
+ * kubeadm uploads this to the kubelet-config ConfigMap, so every node that joins gets it too.
+ * With spec.kubelet.allowCgroupV1 the kubelet is told not to refuse cgroup v1 (deprecated).
+ */
+function kubeletConfiguration(ctx: PlanContext) {
   return {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
     // Must match containerd's SystemdCgroup = true, or pods restart in a loop.
     cgroupDriver: 'systemd',
+    ...(ctx.project.spec.kubelet.allowCgroupV1 ? { failCgroupV1: false } : {}),
   };
 }
+
+/** kubeadm's SystemVerification check fails on cgroup v1; skipped only when cgroup v1 is allowed. */
+export const CGROUP_V1_SKIPPED_CHECK = 'SystemVerification';
 
 function kubeProxyConfiguration(ctx: PlanContext) {
   const mode = ctx.project.spec.networking.kubeProxyMode;
@@ -147,7 +156,7 @@ export function initConfigYaml(ctx: PlanContext, withToken = true): string {
     nodeRegistration: nodeRegistration(ctx, host, true),
     ...timeouts(false),
   };
-  return documents(init, clusterConfiguration(ctx), kubeletConfiguration(), kubeProxyConfiguration(ctx));
+  return documents(init, clusterConfiguration(ctx), kubeletConfiguration(ctx), kubeProxyConfiguration(ctx));
 }
 
 /** kubeadm-join.yaml: always discovers through the endpoint, never through a node's own address. */

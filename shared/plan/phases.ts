@@ -17,7 +17,7 @@ export const PHASES = [
   {
     id: 'preflight',
     title: 'Preflight checks',
-    description: 'check each host before anything changes: OS, resources, ports, unique identity',
+    description: 'check each host before anything changes: OS, resources, ports, cgroup v2, unique identity',
     parallel: true,
   },
   {

@@ -19,6 +19,26 @@ function distroCheck(family: 'debian' | 'rhel'): string[] {
   ];
 }
 
+const isNode = (ctx: PlanContext, host: Host): boolean => ctx.nodes.some((n) => n.name === host.name);
+
+/**
+ * The kubelet refuses cgroup v1 since 1.35 (failCgroupV1 defaults to true): a node on cgroup v1
+ * would install everything and then fail at kubeadm init/join. Found here, before anything changes.
+ */
+function cgroupLines(ctx: PlanContext): string[] {
+  const allowed = ctx.project.spec.kubelet.allowCgroupV1;
+  return [
+    'cgroupfs=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo unknown)',
+    'if [ "$cgroupfs" = cgroup2fs ]; then',
+    '  echo "keelson: cgroup v2 (unified hierarchy)"',
+    'else',
+    allowed
+      ? '  warn "cgroup v1 (/sys/fs/cgroup is $cgroupfs): allowed by spec.kubelet.allowCgroupV1, which is deprecated — the kubelet runs with failCgroupV1: false and kubeadm skips its SystemVerification check"'
+      : '  fail "cgroup v1 (/sys/fs/cgroup is $cgroupfs): the kubelet of Kubernetes 1.35 and newer refuses to start on it. Boot the host with cgroup v2 (kernel argument systemd.unified_cgroup_hierarchy=1, e.g. grubby --update-kernel=ALL --args=systemd.unified_cgroup_hierarchy=1 on RHEL 8, then reboot), or set spec.kubelet.allowCgroupV1: true (deprecated)"',
+    'fi',
+  ];
+}
+
 export function preflightScript(ctx: PlanContext, host: Host): string {
   const family = ctx.os(host);
   const ports = requiredTcpPorts(ctx, host);
@@ -44,6 +64,7 @@ export function preflightScript(ctx: PlanContext, host: Host): string {
       "mem_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)",
       '[ "$mem_mb" -ge 1700 ] || fail "control planes need at least 1700 MB of memory, found ${mem_mb} MB"',
     ],
+    isNode(ctx, host) && cgroupLines(ctx),
     "swap_kb=$(awk 'NR > 1 {sum += $3} END {print sum + 0}' /proc/swaps)",
     '[ "$swap_kb" -eq 0 ] || echo "keelson: swap in use (${swap_kb} kB): os-prep turns it off"',
     `ports=(${ports.map(shq).join(' ')})`,
@@ -83,7 +104,13 @@ export function preflightSteps(ctx: PlanContext): PlanStep[] {
       description:
         `Check ${host.name} before touching anything: root, ${ctx.os(host) === 'debian' ? 'Debian/Ubuntu' : 'RHEL-family'} distribution, ` +
         `required commands, its address, ${isControlPlane(host) ? '≥2 CPUs and ≥1700 MB, ' : ''}swap, free ports ` +
-        `${requiredTcpPorts(ctx, host).join(', ')}, time sync. Collects hostname, machine-id, product_uuid and MAC: ` +
+        `${requiredTcpPorts(ctx, host).join(', ')}, time sync` +
+        (isNode(ctx, host)
+          ? ctx.project.spec.kubelet.allowCgroupV1
+            ? ', cgroup version (v1 allowed, with a warning)'
+            : ', cgroup v2 (the kubelet refuses v1)'
+          : '') +
+        '. Collects hostname, machine-id, product_uuid and MAC: ' +
         'the executor compares them across hosts and stops on a duplicate.',
       script: preflightScript(ctx, host),
       timeoutSeconds: 60,

@@ -15,6 +15,7 @@ import type { RunServices } from '../../main/services/deploy/run-services';
 import { SshEngine } from '../../main/services/ssh/engine';
 import { SshConfigFile } from '../../main/services/ssh/ssh-config';
 import type { Lab } from './lab';
+import { labHostsOnCgroupV1 } from './project';
 import { sq, writeLabFile } from './plan-runner';
 
 export const STANDIN_UNIT = 'apiserver-standin';
@@ -48,6 +49,7 @@ export function labProject(
             : { port: h.sshPort, user: 'root', auth: { type: 'key', keyFile: lab.keyPath } },
         })),
       apiEndpoint: spec.apiEndpoint,
+      kubelet: { allowCgroupV1: labHostsOnCgroupV1() },
     },
   });
 }

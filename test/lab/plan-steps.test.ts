@@ -8,6 +8,7 @@ import { API_VERSION, ClusterProject } from '../../shared/model/cluster';
 import { generatePlan } from '../../shared/plan';
 import type { Plan } from '../../shared/plan/types';
 import { startLab, type Lab } from './lab';
+import { labHostsOnCgroupV1 } from './project';
 import {
   httpsGet,
   phaseSteps,
@@ -35,6 +36,7 @@ function planFor(lab: Lab, apiEndpoint: Record<string, unknown>): Plan {
         roles: CONTROL_PLANES.includes(h.name) ? ['control-plane'] : ['worker'],
       })),
       apiEndpoint,
+      kubelet: { allowCgroupV1: labHostsOnCgroupV1() },
     },
   });
   return generatePlan(project, { keelsonVersion: 'lab-test' });
@@ -75,6 +77,10 @@ describe('generated plan steps on Debian lab hosts', () => {
       steps.map(async (s) => {
         const run = await runPlanStep(lab, s);
         expect(run.stdout).toContain(`keelson: preflight passed on ${s.host}`);
+        // The cgroup check saw what the host really runs (v1 here is allowed, with its warning).
+        expect(`${run.stdout}${run.stderr}`).toMatch(
+          labHostsOnCgroupV1() ? /cgroup v1 \(.*allowed by spec\.kubelet\.allowCgroupV1/ : /cgroup v2/,
+        );
         const read = (name: string) => lab.sh(s.host, `cat /run/keelson/outputs/${name}.${s.host}`);
         return {
           hostname: await read('hostname'),

@@ -2,7 +2,18 @@
 // SSH ports and bastions in order (cp1 → h1, cp2 → h2, …), log in with the lab's key, and the VIP
 // moves into the lab's subnet. Used by `npm run lab -- project TEMPLATE` and by the deploy tests,
 // so what a person tries by hand is what the tests run.
+import { statfsSync } from 'node:fs';
 import type { ClusterProject } from '../../shared/model/cluster';
+
+/** statfs(2) type of /sys/fs/cgroup on a unified-hierarchy (cgroup v2) host. */
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+/**
+ * Lab hosts share this machine's kernel and cgroup mounts, so on a cgroup v1 machine they are
+ * cgroup v1 too, and the kubelet (1.35+) would refuse them: lab projects then allow it, as a
+ * user with such hosts would (spec.kubelet.allowCgroupV1, deprecated, with its warning).
+ */
+export const labHostsOnCgroupV1 = (): boolean => statfsSync('/sys/fs/cgroup').type !== CGROUP2_SUPER_MAGIC;
 
 /** What binding needs from a lab (a Lab, or the state.json `npm run lab -- up` leaves). */
 export interface LabBinding {
@@ -56,6 +67,10 @@ export function bindTemplate(
       ...template.spec,
       hosts: bound,
       apiEndpoint: { ...ep, ...(ep.vip ? { vip: inLab(ep.vip) } : {}) },
+      kubelet: {
+        ...template.spec.kubelet,
+        allowCgroupV1: template.spec.kubelet.allowCgroupV1 || labHostsOnCgroupV1(),
+      },
     },
   };
 }

@@ -3,7 +3,7 @@ import type { ClusterProject } from '../../../shared/model/cluster';
 import { useDesign } from '../store/design';
 import { hasEndpointNode } from '../store/edits';
 import { EndpointProperties } from './EndpointProperties';
-import { SelectField, TextField } from './fields';
+import { CheckField, SelectField, TextField } from './fields';
 
 type Spec = ClusterProject['spec'];
 
@@ -96,6 +96,17 @@ export function ClusterProperties({ project }: { project: ClusterProject }) {
           value={spec.packages.imageRepository}
           placeholder="registry.k8s.io (default)"
           onChange={(v) => pkg('imageRepository', optional(v))}
+        />
+      </fieldset>
+      <fieldset>
+        <legend>Nodes</legend>
+        {/* Deprecated escape hatch for cgroup v1 hosts; the Problems tab explains the warning. */}
+        <CheckField
+          label="Allow cgroup v1 hosts (deprecated)"
+          checked={spec.kubelet.allowCgroupV1}
+          onChange={(allowCgroupV1) =>
+            editSpec('kubelet.allowCgroupV1', (s) => ({ ...s, kubelet: { ...s.kubelet, allowCgroupV1 } }))
+          }
         />
       </fieldset>
       {/* Without a VIP node on the canvas (node-local), the endpoint is edited here. */}

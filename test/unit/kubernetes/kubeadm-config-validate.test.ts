@@ -42,6 +42,11 @@ cases.push(
     },
   },
   { name: 'ipv6 keepalived-haproxy', options: { pattern: 'keepalived-haproxy', ipv6: true } },
+  {
+    name: 'cgroup v1 allowed: failCgroupV1 false, SystemVerification skipped',
+    options: { pattern: 'keepalived-nginx', etcd: 'external' },
+    change: (p) => (p.spec.kubelet.allowCgroupV1 = true),
+  },
 );
 
 describe(`generated kubeadm configs pass the real kubeadm's \`config validate\` (${TAG})`, () => {

@@ -74,6 +74,7 @@ export const designArb: fc.Arbitrary<Design> = fc
       { weight: 3, arbitrary: fc.constant('mirror') },
       { weight: 1, arbitrary: fc.constant('mirror-no-url') },
     ),
+    allowCgroupV1: often(2),
     containerdOne: fc.integer({ min: 1, max: 40 }).map((n) => n === 1),
     name: pick('lab', 'HA demo (prod)', 'Ünïcode cluster', '---', 'a'.repeat(80)),
     hostPrefix: pick(undefined, undefined, undefined, 16, 28),
@@ -147,6 +148,7 @@ export const designArb: fc.Arbitrary<Design> = fc
             ? { source: 'online' }
             : { source: 'mirror', ...(d.mirror === 'mirror' ? { mirrorUrl } : {}) },
         containerd: { major: d.containerdOne ? '1' : '2' },
+        kubelet: { allowCgroupV1: d.allowCgroupV1 },
       },
     };
     return { pattern: d.pattern, etcd: d.etcd, os: d.os, input };

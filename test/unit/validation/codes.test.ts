@@ -519,6 +519,10 @@ const CASES: Record<string, { trigger: Change[]; clean: Change[]; today?: string
       p.spec.kubernetesVersion = v;
     }),
   },
+  CGROUP_V1_ALLOWED: {
+    trigger: [(p) => (p.spec.kubelet.allowCgroupV1 = true)],
+    clean: [(p) => (p.spec.kubelet.allowCgroupV1 = false)],
+  },
   CONTAINERD_1_UNSUPPORTED: {
     trigger: [(p) => (p.spec.containerd.major = '1')],
     clean: [(p) => (p.spec.containerd.major = '2')],

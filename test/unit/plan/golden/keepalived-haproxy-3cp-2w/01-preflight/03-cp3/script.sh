@@ -19,6 +19,12 @@ cpus=$(nproc)
 [ "$cpus" -ge 2 ] || fail "control planes need at least 2 CPUs, found $cpus"
 mem_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo)
 [ "$mem_mb" -ge 1700 ] || fail "control planes need at least 1700 MB of memory, found ${mem_mb} MB"
+cgroupfs=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo unknown)
+if [ "$cgroupfs" = cgroup2fs ]; then
+  echo "keelson: cgroup v2 (unified hierarchy)"
+else
+  fail "cgroup v1 (/sys/fs/cgroup is $cgroupfs): the kubelet of Kubernetes 1.35 and newer refuses to start on it. Boot the host with cgroup v2 (kernel argument systemd.unified_cgroup_hierarchy=1, e.g. grubby --update-kernel=ALL --args=systemd.unified_cgroup_hierarchy=1 on RHEL 8, then reboot), or set spec.kubelet.allowCgroupV1: true (deprecated)"
+fi
 swap_kb=$(awk 'NR > 1 {sum += $3} END {print sum + 0}' /proc/swaps)
 [ "$swap_kb" -eq 0 ] || echo "keelson: swap in use (${swap_kb} kB): os-prep turns it off"
 ports=('2379' '2380' '6443' '8443' '10250' '10257' '10259')

@@ -15,6 +15,12 @@ command -v curl >/dev/null 2>&1 || warn "curl is missing: the package step insta
 address='10.77.0.21'
 addresses=$(ip -o addr show)
 address="$address" awk 'index($4, ENVIRON["address"] "/") == 1 { found = 1 } END { exit !found }' <<<"$addresses" || fail "address ${address} is not configured on this host"
+cgroupfs=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo unknown)
+if [ "$cgroupfs" = cgroup2fs ]; then
+  echo "keelson: cgroup v2 (unified hierarchy)"
+else
+  fail "cgroup v1 (/sys/fs/cgroup is $cgroupfs): the kubelet of Kubernetes 1.35 and newer refuses to start on it. Boot the host with cgroup v2 (kernel argument systemd.unified_cgroup_hierarchy=1, e.g. grubby --update-kernel=ALL --args=systemd.unified_cgroup_hierarchy=1 on RHEL 8, then reboot), or set spec.kubelet.allowCgroupV1: true (deprecated)"
+fi
 swap_kb=$(awk 'NR > 1 {sum += $3} END {print sum + 0}' /proc/swaps)
 [ "$swap_kb" -eq 0 ] || echo "keelson: swap in use (${swap_kb} kB): os-prep turns it off"
 ports=('10250' '10256')
