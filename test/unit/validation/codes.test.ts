@@ -236,11 +236,9 @@ const CASES: Record<string, { trigger: Change[]; clean: Change[]; today?: string
     ],
   },
   ENDPOINT_DNS_INVALID: {
-    trigger: ['', 'api..lab', 'api_lab.example', '-api.lab'].map(
-      (d) => (p: ClusterProject) => {
-        p.spec.apiEndpoint.dnsName = d;
-      },
-    ),
+    trigger: ['', 'api..lab', 'api_lab.example', '-api.lab'].map((d) => (p: ClusterProject) => {
+      p.spec.apiEndpoint.dnsName = d;
+    }),
     clean: ['api.lab.example', 'API.Lab.example.'].map((d) => (p: ClusterProject) => {
       p.spec.apiEndpoint.dnsName = d;
     }),
