@@ -4,7 +4,7 @@ import { ADMIN_KUBECONFIG, KUBECTL } from './control-plane';
 import { jsonString } from './escape';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
-import { OUTPUT_DIR, type PlanStep } from './types';
+import { OUTPUT_DIR, RUN_ID_VALUE, RUN_STARTED_VALUE, valuePlaceholder, type PlanStep } from './types';
 
 export const TOPOLOGY_CONFIGMAP = 'keelson-topology';
 export const ADMIN_KUBECONFIG_SECRET = 'admin-kubeconfig';
@@ -42,7 +42,13 @@ export function topologyConfigMap(ctx: PlanContext): string {
         namespace: 'kube-system',
         labels: { 'app.kubernetes.io/managed-by': 'keelson' },
       },
-      data: { 'keelson-version': ctx.keelsonVersion, 'topology.json': JSON.stringify(topology, null, 2) },
+      data: {
+        'keelson-version': ctx.keelsonVersion,
+        // Filled by the executor: which run built the cluster, and when (the cluster says how it was built).
+        'run-id': valuePlaceholder(RUN_ID_VALUE),
+        'run-started': valuePlaceholder(RUN_STARTED_VALUE),
+        'topology.json': JSON.stringify(topology, null, 2),
+      },
     },
     { lineWidth: 0 },
   );

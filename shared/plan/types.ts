@@ -88,3 +88,10 @@ export const secretPlaceholder = (name: string): string => `{{secret:${name}}}`;
 export const valuePlaceholder = (name: string): string => `{{value:${name}}}`;
 /** Where step scripts leave their outputs on the host; /run is a root-only tmpfs, gone at reboot. */
 export const OUTPUT_DIR = '/run/keelson/outputs';
+
+/**
+ * Values the executor itself provides to every step (`{{value:NAME}}`): the run's id and the
+ * time it started (ISO 8601), e.g. for the cluster record the post-install phase writes.
+ */
+export const RUN_ID_VALUE = 'keelson-run-id';
+export const RUN_STARTED_VALUE = 'keelson-run-started';
