@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import { RENDERER_SECURITY_HEADERS } from '../../shared/security/csp';
 import { newServiceContext } from '../services/context';
+import { setSecretCodec } from '../services/deploy/instance';
 import { serveMessagePort } from '../services/transport/message-port';
 import { readStaticFile } from '../services/transport/static-files';
 import {
@@ -16,6 +17,7 @@ import {
   shouldGrantPermission,
   shouldOpenExternally,
 } from './policy';
+import { keychainCodec } from './secret-codec';
 
 // The only folder of Keelson that imports electron. It hosts the window, serves the
 // renderer from app:// and hands the renderer a MessagePort to the shared services.
@@ -92,6 +94,8 @@ async function createWindow(): Promise<void> {
 }
 
 void app.whenReady().then(async () => {
+  const codec = keychainCodec();
+  if (codec) setSecretCodec(codec);
   serveRenderer();
   lockDownSessions();
   acceptRendererPorts();

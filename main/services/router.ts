@@ -1,6 +1,7 @@
 import { implement } from '@orpc/server';
 import { contract } from '../../shared/contract';
 import type { ServiceContext } from './context';
+import { deployRouter } from './deploy/router';
 import { planRouter } from './plan/router';
 import { sshRouter } from './ssh/router';
 import { systemRouter } from './system/router';
@@ -17,6 +18,7 @@ export const router = implement(contract).$context<ServiceContext>().router({
   workspace: workspaceRouter,
   plan: planRouter,
   terminal: terminalRouter,
+  deploy: deployRouter,
 });
 
 export type Router = typeof router;

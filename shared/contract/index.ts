@@ -1,3 +1,4 @@
+import { deployContract } from './deploy';
 import { planContract } from './plan';
 import { sshContract } from './ssh';
 import { systemContract } from './system';
@@ -15,6 +16,7 @@ export const contract = {
   workspace: workspaceContract,
   plan: planContract,
   terminal: terminalContract,
+  deploy: deployContract,
 };
 
 export type Contract = typeof contract;

@@ -12,7 +12,7 @@ import { PHASE_GUESS_MS, remainingPath } from '../../../shared/deploy/graph';
 import { hintFor } from '../../../shared/deploy/hints';
 import { blockedSteps, reduceRun, type RunView } from '../../../shared/deploy/state';
 import type { ClusterProject } from '../../../shared/model/cluster';
-import type { Plan, PlanStep } from '../../../shared/plan/types';
+import { RUN_ID_VALUE, RUN_STARTED_VALUE, type Plan, type PlanStep } from '../../../shared/plan/types';
 import type { SshEngine } from '../ssh/engine';
 import { SshError } from '../ssh/errors';
 import { JournalWriter, readJournal, type JournalRecord, type JournalState } from './journal';
@@ -120,6 +120,8 @@ export class DeployRun {
   private readonly prepared = new Map<string, Promise<void>>();
   private readonly unreachable = new Set<string>();
   private priority = new Map<string, number>();
+  /** Values every step may use: this run's id and start (RUN_ID_VALUE, RUN_STARTED_VALUE). */
+  private readonly builtins = new Map<string, string>();
   private cancelling = false;
   private ended = false;
   private readonly perHost: number;
@@ -215,6 +217,8 @@ export class DeployRun {
       await writeFile(join(this.dir, 'plan.json'), `${JSON.stringify(o.plan, null, 2)}\n`);
       await writeFile(join(this.dir, 'project.json'), `${JSON.stringify(o.project, null, 2)}\n`);
     }
+    this.builtins.set(RUN_ID_VALUE, this.runId);
+    this.builtins.set(RUN_STARTED_VALUE, new Date(previous?.header.at ?? Date.now()).toISOString());
     await this.journal.append({
       t: 'session',
       n: session,
@@ -536,7 +540,7 @@ export class DeployRun {
       [step.script, step.check ?? '', ...step.files.map((f) => f.content)],
       {
         secret: (n) => this.known.get(n),
-        value: (n) => this.values.get(n),
+        value: (n) => this.values.get(n) ?? this.builtins.get(n),
       },
     );
     // A check cannot bring back outputs: a step whose outputs are missing runs.

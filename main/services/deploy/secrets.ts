@@ -58,8 +58,23 @@ export class FileSecretStore implements SecretsProvider {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    const parsed = data ? (JSON.parse(this.codec.decode(data)) as { secrets?: Record<string, string> }) : {};
-    this.cache = new Map(Object.entries(parsed.secrets ?? {}));
+    let secrets: Record<string, string> = {};
+    if (data) {
+      // First line names the codec, so a file the desktop app encrypted is never misread as plain.
+      const newline = data.indexOf(10);
+      const kind =
+        newline > 0 ? /^keelson-secrets (\S+)$/.exec(data.subarray(0, newline).toString())?.[1] : undefined;
+      if (!kind) throw new Error(`${this.file} is not a Keelson secrets file`);
+      if (kind !== this.codec.kind) {
+        throw new Error(
+          `${this.file} is encrypted with ${kind} (the desktop app's keychain); this Keelson reads ${this.codec.kind}: resume this deploy from where it started`,
+        );
+      }
+      secrets =
+        (JSON.parse(this.codec.decode(data.subarray(newline + 1))) as { secrets?: Record<string, string> })
+          .secrets ?? {};
+    }
+    this.cache = new Map(Object.entries(secrets));
     for (const v of this.cache.values()) this.onValue(v);
     return this.cache;
   }
@@ -76,12 +91,16 @@ export class FileSecretStore implements SecretsProvider {
     this.onValue(value);
     const map = await this.load();
     map.set(name, value);
-    const text = JSON.stringify({ codec: this.codec.kind, secrets: Object.fromEntries(map) });
+    const text = JSON.stringify({ secrets: Object.fromEntries(map) });
     // One write at a time, each the whole set: the last write wins with everything in it.
     this.writing = this.writing.then(async () => {
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
       await chmod(dirname(this.file), 0o700);
-      await writeFileAtomic(this.file, this.codec.encode(text), { mode: 0o600 });
+      const body = Buffer.concat([
+        Buffer.from(`keelson-secrets ${this.codec.kind}\n`),
+        this.codec.encode(text),
+      ]);
+      await writeFileAtomic(this.file, body, { mode: 0o600 });
     });
     await this.writing;
   }

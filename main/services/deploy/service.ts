@@ -11,7 +11,8 @@ import type { DeployEvent, RunStatus } from '../../../shared/deploy/events';
 import { deployedRecord, writeDeployed } from './deployed';
 import type { RunServices } from './run-services';
 import { FileSecretStore, LayeredSecrets, secretsFolder, type SecretCodec } from './secrets';
-import { stateDirFor } from './state-dir';
+import { latestRun, runDir, stateDirFor } from './state-dir';
+import { readFile } from 'node:fs/promises';
 
 /** Why a project cannot be deployed as it is: its errors, or what the planner refuses. */
 export class NotDeployableError extends Error {
@@ -100,7 +101,24 @@ export interface OpenedDeploy {
   settled: Promise<RunStatus>;
 }
 
+/** The phases a run was made of (its plan.json): a resume runs the same ones. */
+export async function phasesOfRun(stateDir: string, runId?: string): Promise<string[] | undefined> {
+  const id = runId ?? (await latestRun(stateDir))?.runId;
+  if (!id) return undefined;
+  try {
+    const plan = JSON.parse(await readFile(join(runDir(stateDir, id), 'plan.json'), 'utf8')) as Plan;
+    return plan.phases.map((p) => p.id);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
+  const stateDir = stateDirFor(r.projectFile);
+  if (r.resume && !r.phases?.only?.length && !r.phases?.skip?.length) {
+    const only = await phasesOfRun(stateDir, typeof r.resume === 'string' ? r.resume : undefined);
+    if (only) r = { ...r, phases: { only } };
+  }
   const plan = filterPhases(deployPlan(r.project, { keelsonVersion: r.keelsonVersion }), r.phases);
   const partial =
     plan.phases.length !== deployPlan(r.project, { keelsonVersion: r.keelsonVersion }).phases.length;
@@ -109,7 +127,6 @@ export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
   );
   const entered = r.entered ?? {};
   for (const v of Object.values(entered)) r.ssh.redactor.register(v);
-  const stateDir = stateDirFor(r.projectFile);
   const run = await DeployRun.open(
     {
       plan,

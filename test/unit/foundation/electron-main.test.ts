@@ -54,6 +54,8 @@ vi.mock('electron', () => {
     },
     BrowserWindow,
     ipcMain: { on: (channel: string, handler: Handler) => fake.ipc.set(channel, handler) },
+    // No keychain in the stand-in: kept deploy secrets stay in the services' 0600 file.
+    safeStorage: { isEncryptionAvailable: () => false },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => {
         fake.order.push('registerSchemesAsPrivileged');

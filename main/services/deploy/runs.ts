@@ -1,0 +1,335 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeployWatchEvent, Readiness } from '../../../shared/contract/deploy';
+import type { DeployEvent } from '../../../shared/deploy/events';
+import type { ClusterProject } from '../../../shared/model/cluster';
+import { ADMIN_KUBECONFIG_SECRET } from '../../../shared/plan/post-install';
+import { validateCluster } from '../../../shared/validation';
+import { KEELSON_VERSION } from '../../../shared/version';
+import type { SshEngine } from '../ssh/engine';
+import type { SecretStore } from '../ssh/secret-store';
+import { kubeconfigPathFor, PROJECT_SUFFIX, workspaceFolder } from '../workspace/folder';
+import { WorkspaceStore } from '../workspace/store';
+import { planHash } from './engine';
+import { readDeployed } from './deployed';
+import { viewFromJournal } from './history';
+import { contextNameFor, renamedAdminConfig, saveKubeconfig } from './kubeconfig';
+import { LogReader, logFileName } from './logs';
+import { generateOwnedSecret, type SecretCodec } from './secrets';
+import {
+  clusterSecretsFile,
+  deployPlan,
+  filterPhases,
+  NotDeployableError,
+  openDeploy,
+  phasesOfRun,
+  type OpenedDeploy,
+} from './service';
+import { FileSecretStore } from './secrets';
+import { isRunId, latestRun, runDir, stateDirFor } from './state-dir';
+import { sshSecretNames } from './targets';
+
+/** Output lines a slow watcher may have pending before the oldest are dropped (it can read them back with `log`). */
+const MAX_PENDING_LINES = 20_000;
+
+interface Active {
+  opened: OpenedDeploy;
+  project: ClusterProject;
+  /** This run's own secret scope (entered values); cleared when the run ends. */
+  scope: SecretStore;
+  watchers: Set<(e: DeployEvent) => void>;
+}
+
+export class ClusterNotFound extends Error {}
+
+/**
+ * The app's deploy runs, one per workspace cluster at most: started from the UI, watched by
+ * every window and tab, steered (cancel, retry, skip) by any of them. A run lives in main, so
+ * closing the window that started it does not stop it.
+ */
+export class DeployRuns {
+  private readonly active = new Map<string, Active>();
+  private readonly logs = new LogReader();
+
+  constructor(
+    private readonly ssh: SshEngine,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    /** How kept secrets are stored: plain 0600 file, or encrypted by the OS keychain in Electron. */
+    private readonly codec?: SecretCodec,
+  ) {}
+
+  private kept(id: string): FileSecretStore {
+    return new FileSecretStore(clusterSecretsFile(this.projectFile(id), this.env), this.codec);
+  }
+
+  projectFile(id: string): string {
+    return join(workspaceFolder(this.env), `${id}${PROJECT_SUFFIX}`);
+  }
+
+  private async project(id: string): Promise<ClusterProject> {
+    const opened = await new WorkspaceStore(workspaceFolder(this.env)).open(id).catch((e: Error) => {
+      throw new ClusterNotFound(e.message);
+    });
+    if ('error' in opened) throw new NotDeployableError(`cluster "${id}" cannot be read: ${opened.error}`);
+    return opened.project;
+  }
+
+  isRunning(id: string): boolean {
+    return this.active.has(id);
+  }
+
+  async readiness(id: string, entered: SecretStore): Promise<Readiness> {
+    const project = await this.project(id);
+    const stateDir = stateDirFor(this.projectFile(id));
+    const blockers: string[] = [];
+    const errors = validateCluster(project).filter((f) => f.severity === 'error');
+    if (errors.length) {
+      blockers.push(`the design has ${errors.length} error${errors.length === 1 ? '' : 's'}: see Problems`);
+    }
+    let hash: string | undefined;
+    let plan;
+    if (!errors.length) {
+      try {
+        plan = deployPlan(project, { keelsonVersion: KEELSON_VERSION });
+        hash = planHash(plan);
+      } catch (e) {
+        blockers.push((e as Error).message);
+      }
+    }
+    const planned = plan
+      ? new Set(plan.phases.flatMap((p) => p.steps.map((s) => s.host)))
+      : new Set<string>();
+    const untrustedHosts: string[] = [];
+    for (const h of project.spec.hosts) {
+      const used =
+        planned.has(h.name) || project.spec.hosts.some((x) => planned.has(x.name) && x.ssh.via === h.name);
+      if (!used || !h.address) continue;
+      if ((await this.ssh.knownHosts.knownKeyTypes(h.address, h.ssh.port)).length === 0)
+        untrustedHosts.push(h.name);
+    }
+    if (untrustedHosts.length) {
+      blockers.push(
+        `host key${untrustedHosts.length === 1 ? '' : 's'} of ${untrustedHosts.join(', ')} not accepted yet: Test connection on ${untrustedHosts.length === 1 ? 'it' : 'each'} first`,
+      );
+    }
+    const kept = this.kept(id);
+    const missing: string[] = [];
+    if (plan) {
+      const steps = plan.phases.flatMap((p) => p.steps);
+      const produced = new Set(steps.flatMap((s) => (s.outputs ?? []).map((o) => o.name)));
+      const names = new Set([
+        ...steps
+          .flatMap((s) => s.secrets)
+          .filter((n) => !produced.has(n) && generateOwnedSecret(n) === undefined),
+        ...sshSecretNames(project, [...planned]),
+      ]);
+      for (const n of names) if (!entered.has(n) && (await kept.get(n)) === undefined) missing.push(n);
+    }
+    const active = this.active.get(id);
+    let lastRun: Readiness['lastRun'] = null;
+    if (active) {
+      const v = active.opened.run.view();
+      lastRun = { runId: v.runId, state: 'running', at: v.startedAt, failed: [], planChanged: false };
+    } else {
+      const last = await latestRun(stateDir);
+      if (last) {
+        const ran = await phasesOfRun(stateDir, last.runId);
+        const sameHash =
+          plan && ran
+            ? planHash(filterPhases(plan, { only: ran.filter((p) => plan!.phases.some((x) => x.id === p)) }))
+            : hash;
+        lastRun = {
+          runId: last.runId,
+          state: last.journal.ended?.status ?? 'interrupted',
+          at: last.journal.ended?.at ?? last.journal.header.at,
+          failed: last.journal.ended?.failed ?? last.journal.interrupted,
+          planChanged: sameHash !== undefined && last.journal.header.planHash !== sameHash,
+        };
+      }
+    }
+    const kubeconfig = kubeconfigPathFor(id, this.env);
+    return {
+      phases: plan ? plan.phases.map((p) => p.id) : [],
+      blockers,
+      missingSecrets: missing.sort(),
+      untrustedHosts,
+      deployed: (await readDeployed(stateDir)) ?? null,
+      lastRun,
+      kubeconfig: existsSync(kubeconfig) ? kubeconfig : null,
+    };
+  }
+
+  /** Starts (or resumes) the cluster's run; resolves once it is going. */
+  async start(
+    id: string,
+    parent: SecretStore,
+    request: {
+      secrets?: Record<string, string>;
+      resume?: boolean;
+      retryOnly?: string[];
+      skip?: { stepId: string; note: string }[];
+      skipPhases?: string[];
+    },
+  ): Promise<string> {
+    if (this.active.has(id)) throw new RunBusy(id);
+    const project = await this.project(id);
+    const scope = parent.child(request.secrets ?? {});
+    const watchers = new Set<(e: DeployEvent) => void>();
+    let opened: OpenedDeploy;
+    try {
+      opened = await openDeploy({
+        projectFile: this.projectFile(id),
+        project,
+        ssh: this.ssh,
+        keelsonVersion: KEELSON_VERSION,
+        entered: Object.fromEntries(scope.names().map((n) => [n, scope.get(n)!])),
+        resume: request.resume ?? false,
+        ...(request.retryOnly ? { retryOnly: request.retryOnly } : {}),
+        ...(request.skip ? { skip: request.skip } : {}),
+        ...(request.skipPhases?.length ? { phases: { skip: request.skipPhases } } : {}),
+        ...(this.codec ? { codec: this.codec } : {}),
+        listener: (e) => {
+          for (const w of watchers) w(e);
+        },
+      });
+    } catch (e) {
+      scope.clear();
+      throw e;
+    }
+    const active: Active = { opened, project, scope, watchers };
+    this.active.set(id, active);
+    void opened.settled
+      .then(async (status) => {
+        if (status === 'succeeded') await this.exportKubeconfig(id, active).catch(() => undefined);
+      })
+      .finally(() => {
+        scope.clear();
+        this.active.delete(id);
+      });
+    return opened.run.runId;
+  }
+
+  /** The admin kubeconfig to kubeconfigPathFor(id), where the app's terminals find it. */
+  private async exportKubeconfig(id: string, active: Active): Promise<void> {
+    const admin = await active.opened.secrets.get(ADMIN_KUBECONFIG_SECRET);
+    if (!admin) return;
+    await saveKubeconfig(
+      kubeconfigPathFor(id, this.env),
+      renamedAdminConfig(admin, contextNameFor(active.project.metadata.name)),
+    );
+  }
+
+  /** The run as it is, then its events; a cluster without a running run gets its last run's state. */
+  async *watch(id: string, signal?: AbortSignal): AsyncGenerator<DeployWatchEvent> {
+    const active = this.active.get(id);
+    if (!active) {
+      const stateDir = stateDirFor(this.projectFile(id));
+      const last = await latestRun(stateDir);
+      yield {
+        snapshot: last ? ((await viewFromJournal(stateDir, last.runId)) ?? null) : null,
+        running: false,
+      };
+      return;
+    }
+    const queue: DeployEvent[] = [];
+    let pendingLines = 0;
+    let wake: (() => void) | undefined;
+    let ended = false;
+    const push = (e: DeployEvent) => {
+      if (e.type === 'step-output') {
+        pendingLines += e.lines.length;
+        // A watcher that cannot keep up loses the oldest pending lines, never the run's state.
+        while (pendingLines > MAX_PENDING_LINES) {
+          const i = queue.findIndex((q) => q.type === 'step-output');
+          if (i === -1) break;
+          pendingLines -= (queue[i] as Extract<DeployEvent, { type: 'step-output' }>).lines.length;
+          queue.splice(i, 1);
+        }
+      }
+      if (e.type === 'run-ended') ended = true;
+      queue.push(e);
+      wake?.();
+    };
+    active.watchers.add(push);
+    const onAbort = () => wake?.();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      yield { snapshot: active.opened.run.view(), running: true };
+      for (;;) {
+        const e = queue.shift();
+        if (e) {
+          if (e.type === 'step-output') pendingLines -= e.lines.length;
+          yield { event: e };
+          if (e.type === 'run-ended') return;
+          continue;
+        }
+        if (ended || signal?.aborted) return;
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    } finally {
+      active.watchers.delete(push);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  cancel(id: string): boolean {
+    const a = this.active.get(id);
+    if (!a) return false;
+    a.opened.run.cancel();
+    return true;
+  }
+
+  /** Retry in the running run, or resume the ended one retrying only this step. */
+  async retry(
+    id: string,
+    stepId: string,
+    parent: SecretStore,
+    secrets?: Record<string, string>,
+  ): Promise<string> {
+    const a = this.active.get(id);
+    if (a) {
+      if (!a.opened.run.retry(stepId)) throw new CannotResume(`${stepId} has not failed: nothing to retry`);
+      return a.opened.run.runId;
+    }
+    return this.start(id, parent, { secrets, resume: true, retryOnly: [stepId] });
+  }
+
+  async skip(
+    id: string,
+    stepId: string,
+    note: string,
+    parent: SecretStore,
+    secrets?: Record<string, string>,
+  ): Promise<string> {
+    const a = this.active.get(id);
+    if (a) {
+      if (!(await a.opened.run.skip(stepId, note)))
+        throw new CannotResume(`${stepId} cannot be skipped now (it runs or finished)`);
+      return a.opened.run.runId;
+    }
+    return this.start(id, parent, { secrets, resume: true, skip: [{ stepId, note }] });
+  }
+
+  async log(id: string, runId: string, stepId: string, from: number, count: number) {
+    if (!isRunId(runId)) throw new CannotResume(`not a run id: ${runId}`);
+    const path = join(runDir(stateDirFor(this.projectFile(id)), runId), logFileName(stepId));
+    return this.logs.read(path, from, count);
+  }
+
+  /** The admin kubeconfig Keelson kept for this cluster, renamed to its own context. */
+  async adminKubeconfig(id: string) {
+    const project = await this.project(id);
+    const admin = await this.kept(id).get(ADMIN_KUBECONFIG_SECRET);
+    if (!admin) return undefined;
+    return renamedAdminConfig(admin, contextNameFor(project.metadata.name));
+  }
+}
+
+export class RunBusy extends Error {
+  constructor(readonly id: string) {
+    super(`a deploy of "${id}" is already running`);
+  }
+}
+
+export class CannotResume extends Error {}
