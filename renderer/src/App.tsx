@@ -2,6 +2,8 @@ import './store/zod-config';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { CanvasView } from './canvas/CanvasView';
+import { useDeploy } from './deploy/deploy-store';
+import { SecretsPrompt } from './deploy/SecretsPrompt';
 import { useShortcuts } from './canvas/useShortcuts';
 import { useConnection } from './connection';
 import { Header } from './layout/Header';
@@ -27,6 +29,7 @@ export function App() {
     void useWorkspace.getState().start();
     return startAutosave();
   }, []);
+  useEffect(() => useDeploy.getState().open(open ? currentId : null), [open, currentId]);
   useShortcuts(saveNow);
   return (
     <ReactFlowProvider>
@@ -46,6 +49,7 @@ export function App() {
         <section className="bottom" aria-label="Bottom panel">
           <BottomPanel />
         </section>
+        <SecretsPrompt />
       </div>
     </ReactFlowProvider>
   );

@@ -1,5 +1,6 @@
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
+import { useDeploy } from '../deploy/deploy-store';
 import { kindInfo, primaryRole } from '../store/node-kinds';
 import type { EndpointNode, HostNode } from './graph';
 
@@ -28,6 +29,26 @@ function Badges({ errors, warnings }: { errors: number; warnings: number }) {
   );
 }
 
+/**
+ * What a deploy is doing on this host: waiting / running STEP / done / failed, live from the
+ * run's event stream; "deployed" when the cluster was deployed and no run is shown.
+ */
+function useDeployState(name: string): { className: string; text: string } | undefined {
+  const host = useDeploy((s) => s.view?.hosts.find((h) => h.name === name));
+  const deployed = useDeploy((s) => !s.view && s.readiness?.deployed?.hosts.some((h) => h.name === name));
+  if (host) {
+    const step = host.stepId?.split('/').slice(0, -1).join('/');
+    const text =
+      host.state === 'running'
+        ? `running ${step}`
+        : host.state === 'failed' || host.state === 'unreachable'
+          ? `${host.state} at ${step}`
+          : host.state;
+    return { className: ` deploy-${host.state}`, text };
+  }
+  return deployed ? { className: ' deploy-done', text: 'deployed' } : undefined;
+}
+
 /** Handles: top/bottom for the traffic path, left/right for SSH through a bastion, and a reverse pair for node-local. */
 function Handles() {
   return (
@@ -52,10 +73,12 @@ export const HostNodeView = memo(function HostNodeView({ data, selected }: NodeP
   const { host, errors, warnings } = data;
   const info = kindInfo(primaryRole(host.roles));
   const roles = host.roles.map((r) => kindInfo(r).label).join(', ');
+  const deploy = useDeployState(host.name);
   return (
     <div
-      className={`topo-node ${info.className}${selected ? ' is-selected' : ''}${errors ? ' has-errors' : ''}`}
+      className={`topo-node ${info.className}${selected ? ' is-selected' : ''}${errors ? ' has-errors' : ''}${deploy?.className ?? ''}`}
       data-testid={`node-${host.name}`}
+      data-deploy={deploy?.text.split(' ')[0]}
       title={roles}
     >
       <Handles />
@@ -67,6 +90,11 @@ export const HostNodeView = memo(function HostNodeView({ data, selected }: NodeP
         <span className={`node-address${host.address ? '' : ' is-missing'}`}>
           {host.address || 'no address'}
         </span>
+        {deploy && (
+          <span className="node-deploy" data-testid={`node-deploy-${host.name}`}>
+            {deploy.text}
+          </span>
+        )}
       </span>
       <Badges errors={errors} warnings={warnings} />
     </div>

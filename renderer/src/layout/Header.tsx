@@ -1,4 +1,5 @@
 import { useConnection } from '../connection';
+import { DeployButton } from '../deploy/DeployButton';
 import { PlanButton } from '../plan/PlanButton';
 import { useDesign } from '../store/design';
 import { useTheme } from '../theme/theme';
@@ -26,6 +27,7 @@ export function Header() {
       <SaveStatus />
       <span className="spacer" />
       <PlanButton />
+      <DeployButton />
       <button
         type="button"
         disabled={!canUndo}

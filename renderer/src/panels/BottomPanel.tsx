@@ -1,3 +1,4 @@
+import { DeployPanel } from '../deploy/DeployPanel';
 import { TerminalsPanel } from '../terminal/TerminalsPanel';
 import { BOTTOM_TABS as TABS, useBottomTab } from './bottom-tab';
 import { ProblemsList, useProblemCounts } from './ProblemsList';
@@ -38,7 +39,7 @@ export function BottomPanel() {
       </div>
       <div role="tabpanel" className="tab-body" data-testid={`panel-${tab}`}>
         {tab === 'problems' && <ProblemsList />}
-        {tab === 'logs' && <p className="muted">No logs yet.</p>}
+        {tab === 'deploy' && <DeployPanel />}
         {tab === 'terminals' && <TerminalsPanel />}
       </div>
     </div>

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export const BOTTOM_TABS = ['problems', 'logs', 'terminals'] as const;
+export const BOTTOM_TABS = ['problems', 'deploy', 'terminals'] as const;
 export type BottomTab = (typeof BOTTOM_TABS)[number];
 
 /** Which bottom tab is showing: a store, so the canvas can bring up Terminals when it opens one. */
