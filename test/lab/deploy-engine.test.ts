@@ -202,8 +202,12 @@ describe('deploy engine on lab hosts over SSH', () => {
   }, 600_000);
 
   it('no secret value appears in any event, log, journal or run file', () => {
-    const vrrp = readFileSync(secrets.file.file, 'utf8');
-    const kept = Object.values((JSON.parse(vrrp) as { secrets: Record<string, string> }).secrets);
+    // The kept-secrets file: a codec line, then the JSON (plain codec here, as outside Electron).
+    const file = readFileSync(secrets.file.file, 'utf8');
+    expect(file.startsWith('keelson-secrets plain\n')).toBe(true);
+    const kept = Object.values(
+      (JSON.parse(file.slice(file.indexOf('\n') + 1)) as { secrets: Record<string, string> }).secrets,
+    );
     const values = [sudoPassword, ...kept];
     expect(values.length).toBeGreaterThanOrEqual(2);
     const texts = [
