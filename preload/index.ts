@@ -1,9 +1,8 @@
 import { ipcRenderer } from 'electron';
+import { APP_ORIGIN, CONNECT_CHANNEL } from '../shared/bridge';
 
 // The whole bridge: the renderer posts one MessagePort, we hand it to the main process.
 // Nothing is exposed on window — no generic send/invoke reaches the page.
-const CONNECT_CHANNEL = 'keelson:connect';
-const APP_ORIGIN = 'app://keelson';
 
 window.addEventListener('message', (event: MessageEvent) => {
   if (event.source !== window || event.origin !== APP_ORIGIN) return;

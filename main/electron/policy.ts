@@ -1,11 +1,10 @@
 // Security policy of the Electron shell as plain data and pure functions, so unit tests
 // check it without an Electron binary and index.ts applies exactly what is tested here.
 
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'keelson';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, CONNECT_CHANNEL } from '../../shared/bridge';
+
+export { APP_HOST, APP_ORIGIN, APP_SCHEME, CONNECT_CHANNEL };
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
-export const CONNECT_CHANNEL = 'keelson:connect';
 
 export const HARDENED_WEB_PREFERENCES = {
   contextIsolation: true,

@@ -33,6 +33,37 @@ describe('runtime layer lint', () => {
     ]);
   });
 
+  it('rejects Node-only packages and Node modules in shared/, in every form of import', async () => {
+    const layered = (await lintFixture('shared/imports-node-packages.ts')).filter((m) =>
+      m.startsWith('keelson/layers'),
+    );
+    expect(layered).toEqual([
+      expect.stringMatching(/shared\/ may not import the Node-only package ssh2 \(ssh2\)/),
+      expect.stringMatching(/shared\/ may not import the Node-only package ws \(ws\)/), // import type
+      expect.stringMatching(/shared\/ may not import the Node-only package node-pty \(node-pty\)/),
+      expect.stringMatching(/shared\/ may not import a Node built-in \(node:sqlite\)/), // not in builtinModules
+      expect.stringMatching(/package ssh2 \(ssh2\/lib\/protocol\/Protocol\.js\)/), // import = require()
+      expect.stringMatching(/package node-pty \(node-pty\)/), // import('node-pty').IPty
+      expect.stringMatching(/package ws \(ws\)/), // import('ws')
+    ]);
+  });
+
+  it('rejects ws, ssh2, node-pty and electron in the renderer', async () => {
+    expect(await lintFixture('renderer/imports-node-packages.ts')).toEqual([
+      expect.stringMatching(/renderer\/ may not import the Node-only package ws/),
+      expect.stringMatching(/renderer\/ may not import the Node-only package ssh2/),
+      expect.stringMatching(/renderer\/ may not import the Node-only package node-pty/),
+      expect.stringMatching(/renderer\/ may not import electron/),
+    ]);
+  });
+
+  it('lets the preload take the bridge names from shared/bridge.ts and nothing else of shared/', async () => {
+    expect(await lintFixture('preload/imports-contract.ts')).toEqual([
+      expect.stringMatching(/preload\/ may not import shared\/ \(\.\.\/shared\/contract\)/),
+      expect.stringMatching(/preload\/ may not import the Node-only package ssh2/),
+    ]);
+  });
+
   it('accepts a renderer file that imports only shared/', async () => {
     expect(await lintFixture('renderer/clean.ts')).toEqual([]);
   });
@@ -44,5 +75,16 @@ describe('runtime layer lint', () => {
       r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}: ${m.message}`),
     );
     expect(errors).toEqual([]);
+  });
+});
+
+describe('the bridge names', () => {
+  it('preload, main and renderer take the connect channel from shared/bridge.ts, and none spells it', async () => {
+    const { readFile } = await import('node:fs/promises');
+    for (const file of ['preload/index.ts', 'main/electron/policy.ts', 'renderer/src/transport/client.ts']) {
+      const text = await readFile(file, 'utf8');
+      expect(text, file).toMatch(/from '(\.\.\/)+shared\/bridge'/);
+      expect(text, file).not.toContain("'keelson:connect'");
+    }
   });
 });

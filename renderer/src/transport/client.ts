@@ -2,6 +2,7 @@ import { createORPCClient } from '@orpc/client';
 import { RPCLink as MessagePortLink } from '@orpc/client/message-port';
 import { RPCLink as WebSocketLink } from '@orpc/client/websocket';
 import type { ContractRouterClient } from '@orpc/contract';
+import { CONNECT_CHANNEL } from '../../../shared/bridge';
 import type { Contract } from '../../../shared/contract';
 
 export type KeelsonClient = ContractRouterClient<Contract>;
@@ -22,7 +23,7 @@ function takeToken(): string {
 function electronLink(): MessagePortLink<Record<never, never>> {
   const channel = new MessageChannel();
   // preload/index.ts forwards this port to the main process; nothing else crosses.
-  window.postMessage('keelson:connect', location.origin, [channel.port2]);
+  window.postMessage(CONNECT_CHANNEL, location.origin, [channel.port2]);
   channel.port1.start();
   return new MessagePortLink({ port: channel.port1 });
 }
