@@ -30,16 +30,22 @@ const Target = {
   secrets: SecretValues.optional(),
 };
 
+/** A key a host presented, for the user to compare (the key itself stays in main). */
 export const HostKey = z.object({
   host: z.string(),
   port: z.int(),
   keyType: z.string(),
   /** OpenSSH format, `SHA256:…`: what `ssh-keygen -lf` shows for the host's public key. */
   fingerprint: z.string(),
-  /** Base64 public key blob, echoed back by acceptHostKey. */
-  key: z.string(),
 });
 export type HostKey = z.infer<typeof HostKey>;
+
+/** A key on record for a host, and the known_hosts file that holds it. */
+export const RecordedKey = z.object({ keyType: z.string(), fingerprint: z.string(), file: z.string() });
+export type RecordedKey = z.infer<typeof RecordedKey>;
+
+/** What acceptHostKey takes: the token of one HOST_KEY_UNKNOWN error (32 random bytes, base64url). */
+export const HostKeyToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a host key token from HOST_KEY_UNKNOWN');
 
 export const SshFailureCode = z.enum([
   'AUTH_REFUSED',
@@ -57,8 +63,23 @@ export const SshFailureCode = z.enum([
 ]);
 
 export const sshErrors = {
-  /** First contact: the user must compare the fingerprint and accept it (acceptHostKey). */
-  HOST_KEY_UNKNOWN: { status: 409, data: z.object({ target: z.string(), hostKey: HostKey }) },
+  /**
+   * First contact: the user must compare the fingerprint and accept it (acceptHostKey with
+   * `acceptToken`, which stands for the key this host presented in this session). `otherKeys`:
+   * keys of other types already on record for the host — it used to present one of those, so
+   * the prompt must warn (as OpenSSH does) rather than look like a first contact.
+   */
+  HOST_KEY_UNKNOWN: {
+    status: 409,
+    data: z.object({
+      target: z.string(),
+      hostKey: HostKey,
+      acceptToken: HostKeyToken,
+      otherKeys: z.array(RecordedKey),
+    }),
+  },
+  /** The token sent to acceptHostKey is unknown, used, expired or another window's: test again. */
+  HOST_KEY_OFFER_GONE: { status: 410, data: z.object({}) },
   /** The host shows a different key than the one on record: refused, never auto-accepted. */
   HOST_KEY_CHANGED: {
     status: 409,
@@ -103,18 +124,14 @@ const ssh = oc.errors(sshErrors);
 
 export const sshContract = {
   testConnection: ssh.input(z.strictObject(Target)).output(ConnectionFacts),
-  /** Trusts a key shown by HOST_KEY_UNKNOWN; refuses if it conflicts with a key on record. */
+  /**
+   * Trusts the key a HOST_KEY_UNKNOWN error stood for, by its token: only a key a server
+   * presented to this client, for the host that presented it. Refuses if it conflicts with a
+   * key on record by now.
+   */
   acceptHostKey: ssh
-    .input(
-      z.strictObject({
-        host: z.string().min(1).max(253),
-        port: z.int().min(1).max(65535),
-        fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'an OpenSSH SHA256 fingerprint'),
-        keyType: z.string().regex(/^[a-z0-9@.-]{3,64}$/),
-        key: z.string().min(16).max(8_192),
-      }),
-    )
-    .output(z.object({ knownHostsFile: z.string() })),
+    .input(z.strictObject({ token: HostKeyToken }))
+    .output(z.object({ knownHostsFile: z.string(), hostKey: HostKey })),
   /** Runs a command, streaming its output, then its exit status. Cancel by aborting the call. */
   run: ssh
     .input(

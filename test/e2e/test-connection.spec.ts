@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -154,5 +154,49 @@ test('Test connection asks for the password, shows the host key to accept, then 
     expect(readFileSync(serverEnv.KEELSON_KNOWN_HOSTS, 'utf8').trim().split('\n')).toHaveLength(1);
   } finally {
     await second.close();
+  }
+});
+
+test('a host known by its ed25519 key that now offers only RSA is a warning, and Accept waits for "I know"', async ({
+  app,
+}) => {
+  writeFileSync(serverEnv.KEELSON_KNOWN_HOSTS, `[127.0.0.1]:${sshd.port} ssh-ed25519 ${sshd.hostKey}\n`);
+  const { rsa } = await sshd.useHostKeys(['rsa']);
+  try {
+    await app.getByTestId('start-screen').getByLabel('Cluster name').fill('rsa');
+    await app.getByTestId('start-screen').getByRole('button', { name: 'Create cluster' }).click();
+    await app.getByTestId('palette-worker').click();
+    await app.getByTestId('node-worker1').click();
+    await field(app, 'Address').fill('127.0.0.1');
+    await field(app, 'SSH port').fill(String(sshd.port));
+    await field(app, 'SSH user').fill(sshd.user);
+    await panel(app).getByLabel('Authentication').selectOption({ label: 'Password (secret)' });
+    await app.getByTestId('test-connection').getByRole('button', { name: 'Test connection' }).click();
+    await enterPassword(app);
+
+    await expect(app.getByRole('alertdialog', { name: 'Unknown host key' })).toHaveCount(0);
+    const prompt = app.getByRole('alertdialog', { name: 'Host key of another type' });
+    await expect(prompt).toBeVisible({ timeout: 20_000 });
+    await expect(prompt.getByTestId('host-key-other-type')).toContainText(
+      'keys of a different type are already known for this host',
+    );
+    await expect(prompt).toContainText(`ssh-ed25519 ${opensshFingerprint()}`);
+    await expect(prompt).toContainText(serverEnv.KEELSON_KNOWN_HOSTS);
+    const rsaFingerprint = execFileSync('ssh-keygen', ['-lf', join(sshd.dir, 'host_rsa.pub')], {
+      encoding: 'utf8',
+    }).split(' ')[1]!;
+    await expect(prompt.getByTestId('host-key-fingerprint')).toHaveText(`ssh-rsa ${rsaFingerprint}`);
+    const accept = prompt.getByRole('button', { name: 'Accept' });
+    await expect(accept).toBeDisabled();
+    await prompt.screenshot({ path: `${SCREENSHOT_DIR}/test-connection-other-key-type.png` });
+    await prompt.getByLabel("I know this host's keys changed").check();
+    await accept.click();
+    await expect(app.getByTestId('connection-facts')).toBeVisible({ timeout: 20_000 });
+    await expect(fact(app, 'Host key')).toHaveText(`ssh-rsa ${rsaFingerprint}`);
+    expect(readFileSync(serverEnv.KEELSON_KNOWN_HOSTS, 'utf8')).toBe(
+      `[127.0.0.1]:${sshd.port} ssh-ed25519 ${sshd.hostKey}\n[127.0.0.1]:${sshd.port} ssh-rsa ${rsa}\n`,
+    );
+  } finally {
+    await sshd.useHostKeys(['ed25519']);
   }
 });

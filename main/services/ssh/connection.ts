@@ -358,8 +358,13 @@ export class HostConnection {
               hostKeyError = new SshError(
                 'HOST_KEY_UNKNOWN',
                 label,
-                `host key not known yet (${info.keyType} ${info.fingerprint}); check it and accept it to connect`,
-                { hostKey: info },
+                verdict.others.length === 0
+                  ? `host key not known yet (${info.keyType} ${info.fingerprint}); check it and accept it to connect`
+                  : // OpenSSH's words for the same case: the host may be an impostor without the known key.
+                    `host key ${info.keyType} ${info.fingerprint} is not known, but keys of a different type are already known for this host: ` +
+                      `${verdict.others.map((o) => `${o.keyType} ${o.fingerprint} in ${o.file}`).join(', ')}. ` +
+                      'A host that no longer offers its known key may not be the host you know; accept only if you know its keys changed',
+                { hostKey: info, otherKnownKeys: verdict.others },
               );
             } else if (verdict.kind === 'changed') {
               hostKeyError = new SshError(

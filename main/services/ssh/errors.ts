@@ -31,6 +31,11 @@ export interface SshErrorDetails {
   hostKey?: HostKeyInfo;
   /** For HOST_KEY_CHANGED: the fingerprints Keelson or ~/.ssh/known_hosts had on record. */
   knownFingerprints?: string[];
+  /**
+   * For HOST_KEY_UNKNOWN: keys of other types on record for the host (it used to present one
+   * of those and now offers only a type we have never seen).
+   */
+  otherKnownKeys?: { keyType: string; fingerprint: string; file: string }[];
   /** Where the known key lives, so the user can fix it deliberately. */
   knownHostsFile?: string;
   exitCode?: number;

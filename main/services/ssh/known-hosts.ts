@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../workspace/atomic-write';
 import type { HostKeyInfo } from './errors';
 
 /** One usable line of an OpenSSH known_hosts file. */
@@ -101,9 +102,29 @@ export function entryMatches(entry: KnownHostEntry, host: string, port: number):
   return matched;
 }
 
+/** A key on record for a host, as the user can check it (`ssh-keygen -lf`). */
+export interface RecordedKey {
+  keyType: string;
+  fingerprint: string;
+  file: string;
+}
+
+/**
+ * A name known_hosts can hold as a literal: a DNS name or an IPv4/IPv6 address. Nothing that
+ * the file reads as a pattern (`*`, `?`, `!`, `,`), a hash (`|`), a comment (`#`), a marker
+ * (`@`), a field separator or a second line.
+ */
+const HOST_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:%-]{0,252}$/;
+const KEY_TYPE = /^[a-z0-9@.-]{3,64}$/;
+
 export type HostKeyVerdict =
   | { kind: 'trusted'; file: string }
-  | { kind: 'unknown' }
+  /**
+   * No key of the presented type is on record. `others`: keys of other types that ARE on record
+   * for this host — a host known by its ed25519 key that now offers only RSA may be an impostor
+   * who lacks the ed25519 private key, so the prompt must say so (as OpenSSH does).
+   */
+  | { kind: 'unknown'; others: RecordedKey[] }
   | { kind: 'changed'; knownFingerprints: string[]; file: string }
   | { kind: 'revoked'; file: string };
 
@@ -117,6 +138,8 @@ function fingerprintOfBase64(key: string): string {
  * edit them with the usual tools.
  */
 export class KnownHosts {
+  private writing: Promise<unknown> = Promise.resolve();
+
   constructor(
     readonly ownFile: string,
     readonly readOnlyFiles: string[] = [],
@@ -162,33 +185,48 @@ export class KnownHosts {
         file: sameType[0]!.file,
       };
     }
-    return { kind: 'unknown' };
+    const others = mine.map((e) => ({
+      keyType: e.keyType,
+      fingerprint: fingerprintOfBase64(e.key),
+      file: e.file,
+    }));
+    return { kind: 'unknown', others };
   }
 
   /**
    * Records a key the user accepted in Keelson's file (read, append, temp file, rename).
    * Only for a host with no conflicting key on record: replacing a changed key is a
    * deliberate act the user does by editing the file named in the HOST_KEY_CHANGED error.
+   * Callers pass what a server presented (see HostKeyOffers), never what a client sent; the
+   * checks here keep even a bad caller from writing a pattern or a second line.
    */
   async accept(host: string, port: number, keyType: string, key: string): Promise<HostKeyVerdict> {
+    if (!HOST_NAME.test(host)) throw new Error(`not a host name or address: ${JSON.stringify(host)}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`not a port: ${port}`);
+    if (!KEY_TYPE.test(keyType)) throw new Error(`not a key type: ${JSON.stringify(keyType)}`);
     const blob = Buffer.from(key, 'base64');
     if (blob.length === 0 || blob.toString('base64') !== key) throw new Error('host key is not valid base64');
     if (keyTypeOf(blob) !== keyType)
       throw new Error(`host key blob is of type ${keyTypeOf(blob)}, not ${keyType}`);
-    const verdict = await this.verify(host, port, blob);
-    if (verdict.kind !== 'unknown') return verdict;
-    let existing = '';
-    try {
-      existing = await readFile(this.ownFile, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    if (existing && !existing.endsWith('\n')) existing += '\n';
-    const line = `${knownHostsName(host, port)} ${keyType} ${key}\n`;
-    await mkdir(dirname(this.ownFile), { recursive: true, mode: 0o700 });
-    const tmp = `${this.ownFile}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, existing + line, { mode: 0o600 });
-    await rename(tmp, this.ownFile);
-    return { kind: 'trusted', file: this.ownFile };
+    // One accept at a time: two read-append-rename rounds side by side would each keep only
+    // their own new line (a lost update).
+    const run = this.writing.then(async (): Promise<HostKeyVerdict> => {
+      const verdict = await this.verify(host, port, blob);
+      if (verdict.kind !== 'unknown') return verdict;
+      let existing = '';
+      try {
+        existing = await readFile(this.ownFile, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      if (existing && !existing.endsWith('\n')) existing += '\n';
+      const line = `${knownHostsName(host, port)} ${keyType} ${key}\n`;
+      await mkdir(dirname(this.ownFile), { recursive: true, mode: 0o700 });
+      // A unique temporary name (removed if the write fails), fsync, rename.
+      await writeFileAtomic(this.ownFile, existing + line, { mode: 0o600 });
+      return { kind: 'trusted', file: this.ownFile };
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
   }
 }

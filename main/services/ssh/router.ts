@@ -1,11 +1,12 @@
 import { implement } from '@orpc/server';
 import { StringDecoder } from 'node:string_decoder';
 import { contract } from '../../../shared/contract';
-import type { SshConnection } from '../../../shared/contract/ssh';
+import type { HostKey, SshConnection } from '../../../shared/contract/ssh';
 import type { ServiceContext } from '../context';
-import { SshError } from './errors';
+import { describeFileError } from '../file-errors';
 import { sshEngine } from './instance';
-import { fingerprintOf } from './known-hosts';
+import { SshError, type HostKeyInfo } from './errors';
+import { HostKeyOffers } from './host-key-offers';
 import { testConnection } from './probe';
 import type { SecretStore } from './secret-store';
 import type { SshAuthMethod, SshTarget } from './types';
@@ -62,21 +63,40 @@ export function callScope(context: ServiceContext, values: Record<string, string
   return context.secrets.child(values);
 }
 
-/** Engine failures → the contract's typed errors. Messages already name the host. */
-export function typedError(errors: Errors, e: unknown): unknown {
+/** Keys presented to each client, waiting for the user's yes (see HostKeyOffers). */
+const offers = new HostKeyOffers();
+
+/** What a client may see of a presented key: no key blob, which only main keeps. */
+function shown(k: HostKeyInfo): HostKey {
+  return { host: k.host, port: k.port, keyType: k.keyType, fingerprint: k.fingerprint };
+}
+
+/**
+ * Engine failures → the contract's typed errors. Messages already name the host. An unknown
+ * host key becomes an offer of this client's (`context`): its token is how the user accepts it.
+ */
+export function typedError(errors: Errors, e: unknown, context: ServiceContext): unknown {
   if (e instanceof MissingSecret)
     return errors.SECRET_MISSING({ message: e.message, data: { name: e.secretName } });
   if (!(e instanceof SshError)) return e;
   const message = sshEngine().redactor.redact(e.message);
   const k = e.details.hostKey;
   if (e.code === 'HOST_KEY_UNKNOWN' && k)
-    return errors.HOST_KEY_UNKNOWN({ message, data: { target: e.target, hostKey: k } });
+    return errors.HOST_KEY_UNKNOWN({
+      message,
+      data: {
+        target: e.target,
+        hostKey: shown(k),
+        acceptToken: offers.offer(context, k),
+        otherKeys: e.details.otherKnownKeys ?? [],
+      },
+    });
   if (e.code === 'HOST_KEY_CHANGED' && k)
     return errors.HOST_KEY_CHANGED({
       message,
       data: {
         target: e.target,
-        hostKey: k,
+        hostKey: shown(k),
         knownFingerprints: e.details.knownFingerprints ?? [],
         knownHostsFile: e.details.knownHostsFile,
       },
@@ -94,49 +114,45 @@ export const sshRouter = {
     try {
       return await testConnection(sshEngine(), toTarget(input.host, scope, input.via));
     } catch (e) {
-      throw typedError(errors, e);
+      throw typedError(errors, e, context);
     } finally {
       scope.clear();
     }
   }),
 
-  acceptHostKey: os.acceptHostKey.handler(async ({ input, errors }) => {
-    // The fingerprint the user saw must be the key's: a client cannot slip in another key.
-    if (fingerprintOf(Buffer.from(input.key, 'base64')) !== input.fingerprint)
-      throw errors.SSH_FAILED({
-        message: `${input.host}:${input.port}: the fingerprint does not match the key; nothing was trusted`,
-        data: { target: `${input.host}:${input.port}`, code: 'PROTOCOL' },
+  acceptHostKey: os.acceptHostKey.handler(async ({ input, errors, context }) => {
+    // Only what a server presented to this client: the client names the offer, not the key.
+    const key = offers.take(context, input.token);
+    if (!key)
+      throw errors.HOST_KEY_OFFER_GONE({
+        message:
+          'that host key offer is unknown, already used or expired (10 minutes); nothing was trusted. Test the connection again to see the key',
+        data: {},
       });
+    const target = `${key.host}:${key.port}`;
     const known = sshEngine().knownHosts;
     let verdict;
     try {
-      verdict = await known.accept(input.host, input.port, input.keyType, input.key);
+      verdict = await known.accept(key.host, key.port, key.keyType, key.key);
     } catch (e) {
       throw errors.SSH_FAILED({
-        message: `${input.host}:${input.port}: cannot record the host key: ${(e as Error).message}`,
-        data: { target: `${input.host}:${input.port}`, code: 'PROTOCOL' },
+        message: `${target}: cannot record the host key: ${describeFileError(e)}`,
+        data: { target, code: 'PROTOCOL' },
       });
     }
     if (verdict.kind !== 'trusted') {
       const file = 'file' in verdict ? verdict.file : known.ownFile;
-      const hostKey = {
-        host: input.host,
-        port: input.port,
-        keyType: input.keyType,
-        fingerprint: input.fingerprint,
-        key: input.key,
-      };
       throw errors.HOST_KEY_CHANGED({
-        message: `${input.host}:${input.port}: a different key is on record in ${file}; remove that line first if the host was reinstalled`,
+        message: `${target}: a different key is on record in ${file}; remove that line first if the host was reinstalled`,
         data: {
-          target: `${input.host}:${input.port}`,
-          hostKey,
+          target,
+          hostKey: shown(key),
           knownFingerprints: verdict.kind === 'changed' ? verdict.knownFingerprints : [],
           knownHostsFile: file,
         },
       });
     }
-    return { knownHostsFile: verdict.file };
+    return { knownHostsFile: verdict.file, hostKey: shown(key) };
   }),
 
   run: os.run.handler(async function* ({ input, errors, signal, context }) {
@@ -145,7 +161,7 @@ export const sshRouter = {
     try {
       target = toTarget(input.host, scope, input.via);
     } catch (e) {
-      throw typedError(errors, e);
+      throw typedError(errors, e, context);
     } finally {
       scope.clear(); // the target holds what it needs; the call's values go now
     }
@@ -168,7 +184,7 @@ export const sshRouter = {
         }
       }
     } catch (e) {
-      throw typedError(errors, e);
+      throw typedError(errors, e, context);
     }
   }),
 

@@ -48,7 +48,7 @@ async function openSource(
       const target = toTarget(input.host, scope, input.via);
       return { source: await openSshSource(sshEngine(), target, input) };
     } catch (e) {
-      throw typedError(errors, e);
+      throw typedError(errors, e, context);
     } finally {
       scope.clear();
     }

@@ -1,6 +1,11 @@
 import { isDefinedError, safe } from '@orpc/client';
 import { useState, type CSSProperties, type FormEvent } from 'react';
-import { connectionOf, type ConnectionFacts, type HostKey } from '../../../shared/contract/ssh';
+import {
+  connectionOf,
+  type ConnectionFacts,
+  type HostKey,
+  type RecordedKey,
+} from '../../../shared/contract/ssh';
 import type { Host } from '../../../shared/model/cluster';
 import { getClient } from '../transport/client';
 
@@ -20,7 +25,7 @@ type State =
   | { kind: 'idle' }
   | { kind: 'testing' }
   | { kind: 'ok'; facts: ConnectionFacts }
-  | { kind: 'host-key'; target: string; hostKey: HostKey }
+  | { kind: 'host-key'; target: string; hostKey: HostKey; token: string; otherKeys: RecordedKey[] }
   | { kind: 'host-key-changed'; message: string; hostKey: HostKey; known: string[] }
   | { kind: 'secret'; name: string }
   | { kind: 'error'; message: string };
@@ -57,7 +62,13 @@ export function TestConnection({ host, via = [] }: TestConnectionProps) {
     if (isDefinedError(error)) {
       switch (error.code) {
         case 'HOST_KEY_UNKNOWN':
-          return setState({ kind: 'host-key', target: error.data.target, hostKey: error.data.hostKey });
+          return setState({
+            kind: 'host-key',
+            target: error.data.target,
+            hostKey: error.data.hostKey,
+            token: error.data.acceptToken,
+            otherKeys: error.data.otherKeys,
+          });
         case 'HOST_KEY_CHANGED':
           return setState({
             kind: 'host-key-changed',
@@ -74,9 +85,10 @@ export function TestConnection({ host, via = [] }: TestConnectionProps) {
     setState({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
   }
 
-  async function accept(hostKey: HostKey) {
+  /** Accepts the key the host presented, by its token: the page never sends a key of its own. */
+  async function accept(token: string) {
     setState({ kind: 'testing' });
-    const [error] = await safe(getClient().ssh.acceptHostKey(hostKey));
+    const [error] = await safe(getClient().ssh.acceptHostKey({ token }));
     if (error) return setState({ kind: 'error', message: error.message });
     // A chain may have more unknown keys (bastion first, then the host): test again.
     await test();
@@ -131,28 +143,13 @@ export function TestConnection({ host, via = [] }: TestConnectionProps) {
       )}
 
       {state.kind === 'host-key' && (
-        <div style={box} role="alertdialog" aria-label="Unknown host key">
-          <p>
-            First connection to <strong>{state.target}</strong>. Check that this is the host&apos;s key (on
-            the host: {/* A long path must wrap inside the narrow panel, not run past its edge. */}
-            <code style={{ overflowWrap: 'anywhere' }}>
-              ssh-keygen -lf /etc/ssh/ssh_host_{state.hostKey.keyType.replace(/^ssh-|-.*$/g, '')}_key.pub
-            </code>
-            ):
-          </p>
-          <p style={mono} data-testid="host-key-fingerprint">
-            {state.hostKey.keyType} {state.hostKey.fingerprint}
-          </p>
-          <button type="button" onClick={() => void accept(state.hostKey)}>
-            Accept
-          </button>{' '}
-          <button
-            type="button"
-            onClick={() => setState({ kind: 'error', message: 'Host key rejected: not connected.' })}
-          >
-            Reject
-          </button>
-        </div>
+        <HostKeyPrompt
+          target={state.target}
+          hostKey={state.hostKey}
+          otherKeys={state.otherKeys}
+          onAccept={() => void accept(state.token)}
+          onReject={() => setState({ kind: 'error', message: 'Host key rejected: not connected.' })}
+        />
       )}
 
       {state.kind === 'host-key-changed' && (
@@ -185,5 +182,77 @@ export function TestConnection({ host, via = [] }: TestConnectionProps) {
         </p>
       )}
     </section>
+  );
+}
+
+interface HostKeyPromptProps {
+  target: string;
+  hostKey: HostKey;
+  otherKeys: RecordedKey[];
+  onAccept(): void;
+  onReject(): void;
+}
+
+/**
+ * An unknown key: a first contact, or — when keys of other types are on record — a host that no
+ * longer offers the key we know, which is what an impostor without that key looks like. Then
+ * the prompt says so, as OpenSSH does, and Accept waits for an explicit "I know".
+ */
+function HostKeyPrompt({ target, hostKey, otherKeys, onAccept, onReject }: HostKeyPromptProps) {
+  const [sure, setSure] = useState(false);
+  const warn = otherKeys.length > 0;
+  return (
+    <div
+      style={warn ? { ...box, borderColor: 'var(--error)' } : box}
+      role="alertdialog"
+      aria-label={warn ? 'Host key of another type' : 'Unknown host key'}
+    >
+      {warn ? (
+        <>
+          <p style={{ color: 'var(--error)' }} data-testid="host-key-other-type">
+            <strong>
+              {target} now presents a {hostKey.keyType} key, but keys of a different type are already known
+              for this host.
+            </strong>
+          </p>
+          <p>
+            On record:{' '}
+            {otherKeys.map((k) => (
+              <span key={`${k.file}:${k.fingerprint}`} style={{ ...mono, display: 'block' }}>
+                {k.keyType} {k.fingerprint} <span className="muted">in {k.file}</span>
+              </span>
+            ))}
+          </p>
+          <p>
+            A host that stopped offering the key you know may not be that host. Accept only if you know its
+            keys were changed; otherwise ask whoever runs it.
+          </p>
+        </>
+      ) : (
+        <p>
+          First connection to <strong>{target}</strong>. Check that this is the host&apos;s key (on the host:{' '}
+          {/* A long path must wrap inside the narrow panel, not run past its edge. */}
+          <code style={{ overflowWrap: 'anywhere' }}>
+            ssh-keygen -lf /etc/ssh/ssh_host_{hostKey.keyType.replace(/^ssh-|-.*$/g, '')}_key.pub
+          </code>
+          ):
+        </p>
+      )}
+      <p style={mono} data-testid="host-key-fingerprint">
+        {hostKey.keyType} {hostKey.fingerprint}
+      </p>
+      {warn && (
+        <label style={{ display: 'block', marginBottom: 6 }}>
+          <input type="checkbox" checked={sure} onChange={(e) => setSure(e.currentTarget.checked)} /> I know
+          this host&apos;s keys changed
+        </label>
+      )}
+      <button type="button" onClick={onAccept} disabled={warn && !sure}>
+        Accept
+      </button>{' '}
+      <button type="button" onClick={onReject}>
+        Reject
+      </button>
+    </div>
   );
 }

@@ -79,13 +79,22 @@ function Overlay({ controller, status }: { controller: TerminalController; statu
     case 'host-key':
       return (
         <div className="terminal-banner" role="alertdialog" aria-label="Unknown host key">
-          <p>
-            First connection to <strong>{status.target}</strong>. Check that this is the host&apos;s key:
-          </p>
+          {status.otherKeys.length === 0 ? (
+            <p>
+              First connection to <strong>{status.target}</strong>. Check that this is the host&apos;s key:
+            </p>
+          ) : (
+            <p className="error-text">
+              <strong>{status.target}</strong> now presents a key of a type never seen for it, but{' '}
+              {status.otherKeys.map((k) => `${k.keyType} ${k.fingerprint}`).join(', ')} is on record. A host
+              that stopped offering its known key may not be that host: accept only if you know its keys
+              changed.
+            </p>
+          )}
           <p className="mono" data-testid="terminal-host-key">
             {status.hostKey.keyType} {status.hostKey.fingerprint}
           </p>
-          <button type="button" onClick={() => void controller.acceptHostKey(status.hostKey)}>
+          <button type="button" onClick={() => void controller.acceptHostKey(status.token)}>
             Accept
           </button>
         </div>

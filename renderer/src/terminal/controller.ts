@@ -3,14 +3,17 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Terminal } from '@xterm/xterm';
-import type { HostKey } from '../../../shared/contract/ssh';
+import type { HostKey, RecordedKey } from '../../../shared/contract/ssh';
 import { TERMINAL_FLOW, type OpenTerminal } from '../../../shared/contract/terminal';
 import { getClient } from '../transport/client';
 import { decodeBase64 } from './base64';
 import { KeystrokeQueue } from './keystrokes';
 
 type TypedOpenError =
-  | ORPCError<'HOST_KEY_UNKNOWN', { target: string; hostKey: HostKey }>
+  | ORPCError<
+      'HOST_KEY_UNKNOWN',
+      { target: string; hostKey: HostKey; acceptToken: string; otherKeys: RecordedKey[] }
+    >
   | ORPCError<'SECRET_MISSING', { name: string }>
   | ORPCError<'OTHER', unknown>;
 
@@ -24,7 +27,7 @@ export type TerminalStatus =
   | { state: 'exited'; message: string }
   | { state: 'disconnected'; message: string }
   | { state: 'failed'; message: string }
-  | { state: 'host-key'; target: string; hostKey: HostKey }
+  | { state: 'host-key'; target: string; hostKey: HostKey; token: string; otherKeys: RecordedKey[] }
   | { state: 'secret'; name: string };
 
 /** Lines of scrollback each terminal keeps (in the page only; nothing is stored). */
@@ -200,7 +203,13 @@ export class TerminalController {
     const typed = error as TypedOpenError;
     if (isDefinedError(typed)) {
       if (typed.code === 'HOST_KEY_UNKNOWN')
-        return this.setStatus({ state: 'host-key', target: typed.data.target, hostKey: typed.data.hostKey });
+        return this.setStatus({
+          state: 'host-key',
+          target: typed.data.target,
+          hostKey: typed.data.hostKey,
+          token: typed.data.acceptToken,
+          otherKeys: typed.data.otherKeys,
+        });
       if (typed.code === 'SECRET_MISSING') return this.setStatus({ state: 'secret', name: typed.data.name });
     }
     this.setStatus({ state: 'failed', message: error instanceof Error ? error.message : String(error) });
@@ -217,9 +226,10 @@ export class TerminalController {
     return this.connect();
   }
 
-  async acceptHostKey(hostKey: HostKey): Promise<void> {
+  /** Accepts the key the host presented, by the token that stands for it. */
+  async acceptHostKey(token: string): Promise<void> {
     this.setStatus({ state: 'connecting' });
-    const [error] = await safe(getClient().ssh.acceptHostKey(hostKey));
+    const [error] = await safe(getClient().ssh.acceptHostKey({ token }));
     if (error) return this.setStatus({ state: 'failed', message: error.message });
     // A chain may have more unknown keys (the bastion first, then the host): connect again.
     await this.connect();

@@ -5,7 +5,7 @@
  */
 import { isDefinedError, safe } from '@orpc/client';
 import { createRouterClient } from '@orpc/server';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,12 +51,26 @@ describe('ssh contract', () => {
     const key = err.data.hostKey;
     expect(key.fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     expect(err.message).toContain(`127.0.0.1:${sshd.port}`);
+    expect(err.data.otherKeys).toEqual([]); // a first contact, nothing else on record
+    expect(JSON.stringify(err.data)).not.toContain(sshd.hostKey); // the key blob stays in main
 
-    // A fingerprint that is not the key's is refused: the UI cannot trust something else.
-    const [forged] = await safe(c.ssh.acceptHostKey({ ...key, fingerprint: 'SHA256:' + 'A'.repeat(43) }));
-    expect(isDefinedError(forged) && forged.code).toBe('SSH_FAILED');
-    expect(await c.ssh.acceptHostKey(key)).toEqual({ knownHostsFile: join(work, 'known_hosts') });
-    expect(readFileSync(join(work, 'known_hosts'), 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519`);
+    // Another window cannot use this window's token, nor can a guessed one be used.
+    const [foreign] = await safe(client().ssh.acceptHostKey({ token: err.data.acceptToken }));
+    expect(isDefinedError(foreign) && foreign.code).toBe('HOST_KEY_OFFER_GONE');
+    const [guessed] = await safe(c.ssh.acceptHostKey({ token: 'A'.repeat(43) }));
+    expect(isDefinedError(guessed) && guessed.code).toBe('HOST_KEY_OFFER_GONE');
+    expect(existsSync(join(work, 'known_hosts'))).toBe(false);
+
+    expect(await c.ssh.acceptHostKey({ token: err.data.acceptToken })).toEqual({
+      knownHostsFile: join(work, 'known_hosts'),
+      hostKey: key,
+    });
+    expect(readFileSync(join(work, 'known_hosts'), 'utf8')).toBe(
+      `[127.0.0.1]:${sshd.port} ssh-ed25519 ${sshd.hostKey}\n`,
+    );
+    // Once: the token is spent.
+    const [again] = await safe(c.ssh.acceptHostKey({ token: err.data.acceptToken }));
+    expect(isDefinedError(again) && again.code).toBe('HOST_KEY_OFFER_GONE');
 
     // A value sent with a call lives for that call only: the next call must name a stored one.
     const [gone] = await safe(c.ssh.testConnection({ host: deploy() }));

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,11 @@ export interface Sshd {
   /** ed25519 public host key blob, base64. */
   hostKey: string;
   hostKeyFile: string;
+  /**
+   * Restarts sshd presenting only these host key types (made on first use): e.g. ['rsa'] for a
+   * host that stopped offering the ed25519 key on record. Returns each type's public blob.
+   */
+  useHostKeys(types: ('ed25519' | 'rsa')[]): Promise<Record<string, string>>;
   /** Every line sshd printed (-e): lets tests check what reached the server's log. */
   log(): string;
   stop(): Promise<void>;
@@ -41,8 +46,8 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-function keygen(file: string, passphrase = ''): void {
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'keelson-test', '-f', file]);
+function keygen(file: string, passphrase = '', type: 'ed25519' | 'rsa' = 'ed25519'): void {
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', passphrase, '-C', 'keelson-test', '-f', file]);
 }
 
 async function waitForPort(
@@ -89,25 +94,27 @@ export async function startSshd(opts: { listen?: string[]; extraConfig?: string 
   const port = await freePort();
   const listen = opts.listen ?? ['127.0.0.1'];
   const config = join(dir, 'sshd_config');
-  writeFileSync(
-    config,
-    [
-      ...listen.map((a) => `ListenAddress ${a}`),
-      `HostKey ${hostKeyFile}`,
-      `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${authorized}`,
-      'PasswordAuthentication yes',
-      'KbdInteractiveAuthentication no',
-      'UsePAM yes',
-      'StrictModes no',
-      'PermitRootLogin prohibit-password',
-      'AllowTcpForwarding yes',
-      'Subsystem sftp /usr/lib/openssh/sftp-server',
-      'MaxStartups 100:30:200',
-      'LogLevel VERBOSE',
-      opts.extraConfig ?? '',
-    ].join('\n') + '\n',
-  );
+  const writeConfig = (hostKeys: string[]) =>
+    writeFileSync(
+      config,
+      [
+        ...listen.map((a) => `ListenAddress ${a}`),
+        ...hostKeys.map((k) => `HostKey ${k}`),
+        `PidFile ${join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${authorized}`,
+        'PasswordAuthentication yes',
+        'KbdInteractiveAuthentication no',
+        'UsePAM yes',
+        'StrictModes no',
+        'PermitRootLogin prohibit-password',
+        'AllowTcpForwarding yes',
+        'Subsystem sftp /usr/lib/openssh/sftp-server',
+        'MaxStartups 100:30:200',
+        'LogLevel VERBOSE',
+        opts.extraConfig ?? '',
+      ].join('\n') + '\n',
+    );
+  writeConfig([hostKeyFile]);
   let log = '';
   let proc: ChildProcess;
   const launch = async () => {
@@ -137,6 +144,19 @@ export async function startSshd(opts: { listen?: string[]; extraConfig?: string 
     password,
     hostKey,
     hostKeyFile,
+    useHostKeys: async (types) => {
+      const files = types.map((t) => join(dir, `host_${t}`));
+      const blobs: Record<string, string> = {};
+      types.forEach((t, i) => {
+        const file = files[i]!;
+        if (!existsSync(file)) keygen(file, '', t);
+        blobs[t] = readFileSync(`${file}.pub`, 'utf8').split(' ')[1]!;
+      });
+      writeConfig(files);
+      await halt();
+      await launch();
+      return blobs;
+    },
     log: () => log,
     restart: async () => {
       await halt();
