@@ -154,6 +154,7 @@ export function bootHost(
   netns: string,
   logPath: string,
   cgroupDirs: string[],
+  extra: { args: string[]; vfsWritable: string } = { args: [], vfsWritable: 'network' },
 ): number {
   const log = openSync(logPath, 'a');
   const enterCgroups =
@@ -180,13 +181,14 @@ export function bootHost(
       '--link-journal=no',
       '--console=passive',
       '--capability=CAP_NET_ADMIN,CAP_NET_RAW',
+      ...extra.args,
     ],
     {
       detached: true,
       stdio: ['ignore', log, log],
       env: {
         ...process.env,
-        SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'network',
+        SYSTEMD_NSPAWN_API_VFS_WRITABLE: extra.vfsWritable,
         KEELSON_CGROUPS: cgroupDirs.join('\n'),
       },
     },

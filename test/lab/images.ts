@@ -22,6 +22,24 @@ export const DEFAULT_REPO_PACKAGES = [
   'openssl',
 ];
 
+/**
+ * What a site's own OS mirror gives a kubelet host: the tools the Kubernetes packages and
+ * kubeadm's preflight want, and what the plan installs from the OS repositories.
+ */
+export const KUBELET_REPO_PACKAGES = [
+  'conntrack',
+  'socat',
+  'ipset',
+  'ebtables',
+  'ethtool',
+  'iptables',
+  'nftables',
+  'gpg',
+  'apt-transport-https',
+  'ca-certificates',
+  'kmod',
+];
+
 export interface CachedImage {
   dir: string;
   builtNow: boolean;

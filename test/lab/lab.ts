@@ -17,7 +17,14 @@ import {
   waitForLoginsAllowed,
   whyNoBanner,
 } from './boot';
-import { ensureBase, ensureRepo } from './images';
+import { ensureBase, ensureRepo, KUBELET_REPO_PACKAGES } from './images';
+import {
+  controllerCgroupDirs,
+  KUBELET_HOST_VFS_WRITABLE,
+  kubeletHostNspawnArgs,
+  prepareKubeletHostRoot,
+  setMachineSysctls,
+} from './kubelet-host';
 import {
   createSwitch,
   plugHost,
@@ -46,6 +53,12 @@ export interface LabOptions {
   bootTimeoutSeconds?: number;
   /** Marks the slot for `slots.sh cleanup --kind` (the CLI uses "cli"). Default "test". */
   kind?: string;
+  /**
+   * Hosts that can run containerd and a kubelet (LAB-ONLY settings in kubelet-host.ts: their own
+   * cgroups in every controller, /var/lib/containerd and /var/lib/kubelet off the overlay,
+   * /dev/kmsg, keyrings, kernel-wide sysctls the kubelet insists on). Default false.
+   */
+  kubelet?: boolean;
   /** Progress lines (never contain secrets). Default: silent. */
   log?: (line: string) => void;
 }
@@ -201,7 +214,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
   const [base, repo] = await Promise.all([
     ensureBase(options.imagePackages),
-    ensureRepo(options.repoPackages),
+    ensureRepo([...(options.kubelet ? KUBELET_REPO_PACKAGES : []), ...(options.repoPackages ?? [])]),
   ]);
   log(
     `base image ${base.dir} (${base.sizeMb} MB${base.builtNow ? `, built in ${base.buildSeconds} s` : ', cached'})`,
@@ -253,6 +266,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           deployPasswordHash,
         });
         await plugHost(slot, 11 + i, netns, address(i), list);
+        if (options.kubelet) prepareKubeletHostRoot(root);
         return { name, i, netns, hostDir, sshPort, root, hostKey };
       }),
     );
@@ -266,14 +280,25 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const hosts: LabHost[] = [];
     const slotCgroups = hostCgroupDirs(`keelson-lab-${slot}`);
     for (const dir of slotCgroups) list.cgroup(dir);
+    if (options.kubelet) {
+      await setMachineSysctls();
+      for (const dir of controllerCgroupDirs(`keelson-lab-${slot}`)) list.cgroup(dir);
+    }
     for (const h of prepared) {
-      const nspawnPid = bootHost(
-        h.root,
-        h.name,
-        h.netns,
-        join(h.hostDir, 'nspawn.log'),
-        slotCgroups.map((dir) => join(dir, h.name)),
-      );
+      let boot: { args: string[]; vfsWritable: string } | undefined;
+      const cgroups = slotCgroups.map((dir) => join(dir, h.name));
+      if (options.kubelet) {
+        const containerdDir = join(h.hostDir, 'containerd');
+        const kubeletDir = join(h.hostDir, 'kubelet');
+        mkdirSync(containerdDir, { recursive: true });
+        mkdirSync(kubeletDir, { recursive: true });
+        boot = {
+          args: kubeletHostNspawnArgs(containerdDir, kubeletDir),
+          vfsWritable: KUBELET_HOST_VFS_WRITABLE,
+        };
+        cgroups.push(...controllerCgroupDirs(`keelson-lab-${slot}/${h.name}`));
+      }
+      const nspawnPid = bootHost(h.root, h.name, h.netns, join(h.hostDir, 'nspawn.log'), cgroups, boot);
       list.pid(nspawnPid);
       const pid = await containerInit(nspawnPid, deadline);
       list.pid(pid);

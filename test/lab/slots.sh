@@ -85,6 +85,11 @@ teardown_slot() {
 drop_route_if_unused() {
   if ! compgen -G "$RUN/slot-*" >/dev/null; then
     ip route delete blackhole "$LAB_NET" 2>/dev/null
+    # Kernel-wide values a kubelet lab set (kubelet-host.ts): the machine gets its own back.
+    if [ -f "$RUN/machine-sysctls" ]; then
+      while IFS= read -r line; do [ -n "$line" ] && sysctl -q -w "$line"; done <"$RUN/machine-sysctls"
+      rm -f "$RUN/machine-sysctls"
+    fi
   fi
   return 0
 }
