@@ -29,7 +29,9 @@ function usage(message) {
       '       npm run lab -- down\n' +
       '       npm run lab -- status\n' +
       '       npm run lab -- project TEMPLATE [--user root|deploy]   (the template bound to the running lab)\n' +
-      '       npm run lab -- bench [--hosts N]   (prints boot time and memory)',
+      '       npm run lab -- bench [--hosts N]   (prints boot time and memory)\n' +
+      '       npm run lab -- kube-build [--version 1.37.2]   (real Kubernetes from Go modules, cached)\n' +
+      '       npm run lab -- bundle [--version 1.37.2]       (the offline bundle from that build)',
   );
   process.exit(2);
 }
@@ -64,10 +66,32 @@ function root() {
   }
 }
 
-async function loadLab() {
+async function loadLab(file = 'lab.ts') {
   const { runnerImport } = await import('vite');
-  const { module } = await runnerImport(join(LAB_DIR, 'lab.ts'));
+  const { module } = await runnerImport(join(LAB_DIR, file));
   return module;
+}
+
+function versionOption(args) {
+  let version;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--version' && args[i + 1]) version = args[++i];
+    else usage(`unknown option "${args[i]}"`);
+  }
+  return version;
+}
+
+/** Builds Kubernetes and its runtime from Go modules into the cache and prints what it did. */
+async function kubeBuild(args) {
+  const { kubeBuild: build, describeBuild } = await loadLab('kube/build.ts');
+  const result = await build(versionOption(args), (line) => console.log(line));
+  console.log(describeBuild(result));
+}
+
+/** Makes (or finds cached) the offline bundle for a version; prints its path last. */
+async function bundle(args) {
+  const { buildBundle } = await loadLab('kube/bundle.ts');
+  console.log(await buildBundle(versionOption(args), (line) => console.log(line)));
 }
 
 /** The detached process that owns the lab: it serves the apt repository and tears down on SIGTERM. */
@@ -345,5 +369,7 @@ else if (command === 'down') await down();
 else if (command === 'status') status();
 else if (command === 'bench') await bench(rest);
 else if (command === 'project') await project(rest);
+else if (command === 'kube-build') await kubeBuild(rest);
+else if (command === 'bundle') await bundle(rest);
 else if (command === '__serve') await serve(rest[0], rest[1]);
 else usage(command ? `unknown command "${command}"` : undefined);
