@@ -136,9 +136,16 @@ export const Networking = z.strictObject({
 export type Networking = z.infer<typeof Networking>;
 
 export const Packages = z.strictObject({
-  source: z.enum(['online', 'mirror']).default('online'),
-  /** Base URL of an offline mirror (apt/dnf repository and files) when source is mirror. */
+  /**
+   * online: upstream repositories and registries. mirror: a mirror at mirrorUrl (e.g. a bundle
+   * served by `keelson bundle serve` on a host of the site's choosing). bundle: Keelson serves an
+   * offline bundle during the deploy and every host reaches it through its SSH connection.
+   */
+  source: z.enum(['online', 'mirror', 'bundle']).default('online'),
+  /** Base URL of an offline mirror (apt/dnf repository, files and an OCI registry) when source is mirror. */
   mirrorUrl: text(2048).optional(),
+  /** bundle: the port on each host's 127.0.0.1 where the bundle is tunnelled (default 18473). */
+  bundlePort: z.int().min(1024).max(65535).optional(),
   /** Registry for Kubernetes images; kubeadm's default when unset. */
   imageRepository: text().optional(),
 });

@@ -1,6 +1,7 @@
 import type { Host } from '../model/cluster';
 import { CRI_SOCKET, type PlanContext } from './context';
 import { aptUri, dnfUrl, tomlString } from './escape';
+import { pulledRegistries, registryMirrorFiles } from './mirror';
 import { installLines } from './packages';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
@@ -27,8 +28,13 @@ function hostsToml(mirrors: string[]): string {
 
 /** Where SystemdCgroup lives in containerd 2.x's config (version 3 layout). */
 const RUNC_OPTIONS = "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]";
-/** containerd 2.x writes config version 3; 1.x (version 2) is end of life and refused by validation. */
-const CONFIG_LAYOUT = '3';
+/**
+ * containerd 2.0/2.1 write config version 3, 2.2 and later version 4 (seen: 2.4.2's `config
+ * default`); both keep the plugin paths edited here. 1.x (version 2) is end of life.
+ */
+const CONFIG_LAYOUTS = ['3', '4'];
+/** Where containerd reads per-registry hosts.toml; its default is '' (none read at all). */
+export const CERTS_DIR = '/etc/containerd/certs.d';
 
 const sedAddress = (header: string): string => header.replace(/[[\].]/g, (c) => `\\${c}`);
 
@@ -78,6 +84,8 @@ export function containerdStep(ctx: PlanContext, host: Host): PlanStep {
   if (registryMirrors.length) {
     files.push(file('/etc/containerd/certs.d/_default/hosts.toml', hostsToml(registryMirrors), 'toml'));
   }
+  const offline = registryMirrorFiles(ctx);
+  files.push(...offline);
   const script = bashScript(
     FAIL_FUNCTION,
     ...installRepoLines(ctx, family),
@@ -88,7 +96,7 @@ export function containerdStep(ctx: PlanContext, host: Host): PlanStep {
     'install -d -m 0755 /etc/containerd',
     '# Start from the defaults of the installed containerd, then change only what kubeadm needs.',
     'containerd config default > "$new"',
-    `grep -Eq ${shq(`^version = ${CONFIG_LAYOUT}`)} "$new" || fail ${shq(`containerd 2.x should write config version ${CONFIG_LAYOUT}`)}`,
+    `grep -Eq ${shq(`^version = (${CONFIG_LAYOUTS.join('|')})$`)} "$new" || fail "containerd wrote config $(grep -E '^version' "$new" || echo 'without a version'); Keelson knows versions ${CONFIG_LAYOUTS.join(' and ')}"`,
     'sed -i \'s/SystemdCgroup = false/SystemdCgroup = true/\' "$new"',
     '# Some 2.0.x defaults omit the key: a bare sed would silently change nothing.',
     'if ! grep -Eq \'^[[:space:]]*SystemdCgroup = true\' "$new"; then',
@@ -101,6 +109,9 @@ export function containerdStep(ctx: PlanContext, host: Host): PlanStep {
     `sandbox="$sandbox" awk 'match($0, /^[[:space:]]*sandbox = /) { print substr($0, 1, RLENGTH) ENVIRON["sandbox"]; next } { print }' "$new" > "$new.edit"`,
     'mv "$new.edit" "$new"',
     `grep -Fq -- "sandbox = \${sandbox}" "$new" || fail "sandbox image is not \${pause} (kubeadm's pause image)"`,
+    '# Registry mirrors (hosts.toml) are read only from config_path, which defaults to none.',
+    `sed -i -E ${shq(`s#^([[:space:]]*config_path = ).*#\\1'${CERTS_DIR}'#`)} "$new"`,
+    `grep -Eq "^[[:space:]]*config_path = '${CERTS_DIR}'$" "$new" || fail ${shq(`config_path could not be set to ${CERTS_DIR}`)}`,
     `mv "$new" ${shq(CONFIG)}`,
     'systemctl enable containerd',
     'systemctl restart containerd',
@@ -112,15 +123,17 @@ export function containerdStep(ctx: PlanContext, host: Host): PlanStep {
     phase: 'container-runtime',
     host: host.name,
     description:
-      `Install containerd 2.x on ${host.name}, write its config from \`containerd config default\` (version ${CONFIG_LAYOUT} layout) ` +
+      `Install containerd 2.x on ${host.name}, write its config from \`containerd config default\` (version 3 or 4 layout) ` +
       `with SystemdCgroup = true (verified) and sandbox image ${pause} (kubeadm's), /etc/crictl.yaml` +
-      (registryMirrors.length ? ', registry mirrors in /etc/containerd/certs.d.' : '.'),
+      (registryMirrors.length ? ', registry mirrors in /etc/containerd/certs.d' : '') +
+      (offline.length ? `, images of ${pulledRegistries(ctx).join(', ')} from ${ctx.mirror}.` : '.'),
     script,
     files,
     check: bashScript(
       'systemctl is-active --quiet containerd',
       `grep -Eq '^[[:space:]]*SystemdCgroup = true' ${shq(CONFIG)}`,
       `grep -Fq ${shq(pause)} ${shq(CONFIG)}`,
+      `grep -Fq ${shq(`config_path = '${CERTS_DIR}'`)} ${shq(CONFIG)}`,
       'test -f /etc/crictl.yaml',
     ),
     timeoutSeconds: 600,

@@ -46,7 +46,10 @@ export interface ValidDesign {
   proxy: { software: 'haproxy' | 'nginx'; hosts: Host[]; port: number; listen: 'any' | 'loopback' } | null;
   /** True when a virtual IP is carried by Kubernetes nodes (kube-proxy ipvs must leave it alone). */
   vipOnNodes: boolean;
-  /** Base URL of the offline mirror without a trailing slash; null when packages come online. */
+  /**
+   * Base URL (no trailing slash) hosts fetch packages, files and images from when not online:
+   * the mirror's, or the bundle Keelson tunnels to every host's own 127.0.0.1; null when online.
+   */
   mirror: string | null;
   /** Per host: the bastions Keelson's SSH goes through, first hop first (empty: reached directly). */
   routes: Record<string, string[]>;
@@ -153,8 +156,17 @@ export function resolveDesign(project: ClusterProject): ValidDesign {
     keepalivedHosts,
     proxy,
     vipOnNodes,
-    mirror: spec.packages.source === 'mirror' ? spec.packages.mirrorUrl!.replace(/\/+$/, '') : null,
+    mirror: offlineSource(spec.packages),
     routes: Object.fromEntries(spec.hosts.map((h) => [h.name, routeOf(h, byName)])),
     prefixLength,
   };
+}
+
+/** Port on every host's own 127.0.0.1 where the bundle Keelson serves during a deploy is tunnelled. */
+export const DEFAULT_BUNDLE_PORT = 18473;
+
+function offlineSource(packages: ClusterProject['spec']['packages']): string | null {
+  if (packages.source === 'bundle') return `http://127.0.0.1:${packages.bundlePort ?? DEFAULT_BUNDLE_PORT}`;
+  if (packages.source === 'mirror') return packages.mirrorUrl!.replace(/\/+$/, '');
+  return null;
 }

@@ -236,11 +236,22 @@ function checkAccepted(field: StringField, value: string, variants = VARIANTS.le
               .map((part) => (part === value ? 'cp1' : part))
               .join('/')
           : id;
+      // Offline, containerd gets a hosts.toml per pulled registry: kubeadm's is named after the
+      // image repository's host, so compare it with the base plan's file for kubeadm's registry.
+      const basePath = (id: string, path: string) => {
+        if (field.pattern !== 'spec.packages.imageRepository' || baseFiles.has(`${id} ${path}`)) return path;
+        const kubeadms = [...baseFiles.keys()].find(
+          (k) =>
+            k.startsWith(`${id} /etc/containerd/certs.d/`) &&
+            !/\/(ghcr|quay|docker)\.io\/|\/_default\//.test(k),
+        );
+        return kubeadms ? kubeadms.slice(id.length + 1) : path;
+      };
       for (const step of allSteps(plan)) {
         for (const f of step.files)
           compareFile(
             f,
-            baseFiles.get(`${baseId(step.id)} ${f.path}`),
+            baseFiles.get(`${baseId(step.id)} ${basePath(baseId(step.id), f.path)}`),
             `${variant.name} ${step.id} ${f.path} (${field.pattern})`,
             value,
           );

@@ -200,7 +200,7 @@ describe('OS preparation, runtime and packages', () => {
     expect(text).not.toMatch(/pkgs\.k8s\.io|download\.docker\.com|github\.com|githubusercontent/);
   });
 
-  test("containerd 2.x: version 3 layout, SystemdCgroup verified, pause image = kubeadm's for the release", () => {
+  test("containerd 2.x: version 3 or 4 layout, SystemdCgroup verified, mirrors read from certs.d, pause image = kubeadm's for the release", () => {
     for (const [version, pause] of [
       ['1.35', '3.10.1'],
       ['1.36', '3.10.2'],
@@ -210,7 +210,8 @@ describe('OS preparation, runtime and packages', () => {
         (x) => x.id === 'container-runtime/cp1',
       )!.script;
       expect(s).toContain('containerd config default');
-      expect(s).toContain('^version = 3');
+      expect(s).toContain('^version = (3|4)$');
+      expect(s).toContain("config_path = '/etc/containerd/certs.d'");
       expect(s).toMatch(/grep -Eq '\^\[\[:space:\]\]\*SystemdCgroup = true' "\$new" \|\| fail/);
       expect(s).toContain(`pause='registry.k8s.io/pause:${pause}'`);
     }

@@ -20,7 +20,7 @@ new='/etc/containerd/config.toml.keelson-new'
 install -d -m 0755 /etc/containerd
 # Start from the defaults of the installed containerd, then change only what kubeadm needs.
 containerd config default > "$new"
-grep -Eq '^version = 3' "$new" || fail 'containerd 2.x should write config version 3'
+grep -Eq '^version = (3|4)$' "$new" || fail "containerd wrote config $(grep -E '^version' "$new" || echo 'without a version'); Keelson knows versions 3 and 4"
 sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' "$new"
 # Some 2.0.x defaults omit the key: a bare sed would silently change nothing.
 if ! grep -Eq '^[[:space:]]*SystemdCgroup = true' "$new"; then
@@ -31,6 +31,9 @@ sandbox='"registry.k8s.io/pause:3.10.2"'
 sandbox="$sandbox" awk 'match($0, /^[[:space:]]*sandbox = /) { print substr($0, 1, RLENGTH) ENVIRON["sandbox"]; next } { print }' "$new" > "$new.edit"
 mv "$new.edit" "$new"
 grep -Fq -- "sandbox = ${sandbox}" "$new" || fail "sandbox image is not ${pause} (kubeadm's pause image)"
+# Registry mirrors (hosts.toml) are read only from config_path, which defaults to none.
+sed -i -E 's#^([[:space:]]*config_path = ).*#\1'\''/etc/containerd/certs.d'\''#' "$new"
+grep -Eq "^[[:space:]]*config_path = '/etc/containerd/certs.d'$" "$new" || fail 'config_path could not be set to /etc/containerd/certs.d'
 mv "$new" '/etc/containerd/config.toml'
 systemctl enable containerd
 systemctl restart containerd
