@@ -30,6 +30,11 @@ export interface GoComponent {
   tags?: string[];
   ldflags?: string[];
   cgo?: boolean;
+  /**
+   * Blank imports removed from the command's main package, built from a copy of the module in
+   * the cache: for a plugin whose dependency the module proxy does not serve. Named in the output.
+   */
+  dropImports?: string[];
 }
 
 /**
@@ -93,7 +98,11 @@ export const RUNTIME_COMPONENTS: GoComponent[] = [
       // The DaemonSet's init container writes the CNI config with it (/opt/bin/install-conf).
       { path: 'cmd/install_conf', binary: 'install-conf' },
     ],
-    ldflags: ['-X github.com/flannel-io/flannel/pkg/version.Version=v0.28.10'],
+    ldflags: ['-X github.com/flannel-io/flannel/pkg/version.Version=v0.28.10', '-extldflags=-static'],
+    // The udp backend is cgo (as upstream builds it).
+    cgo: true,
+    // The tencent-vpc backend's SDK module is not served by the module proxy: built without it.
+    dropImports: ['github.com/flannel-io/flannel/pkg/backend/tencentvpc'],
   },
   {
     // flannel-io/cni-plugin is not served by the module proxy; its code came from

@@ -3,7 +3,18 @@
 // lines (k8s.io/kubernetes → ./staging, etcd → ../api) into published versions, and `go build`s
 // each command. Incremental: a binary is rebuilt only when its recipe or the Go version changed.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { must, run } from '../run';
 import type { GoComponent } from './components';
@@ -66,6 +77,7 @@ function recipeHash(component: GoComponent, goVersion: string, binary: string): 
         component.tags,
         component.ldflags,
         component.cgo,
+        component.dropImports,
         goVersion,
         binary,
       ]),
@@ -107,6 +119,9 @@ export async function buildGoComponent(
   if (todo.length > 0) {
     const modDir = await moduleDir(component.module, component.version, env, src);
     const goMod = readFileSync(join(modDir, 'go.mod'), 'utf8');
+    const patched = component.dropImports?.length
+      ? copyWithoutImports(modDir, join(src, 'module'), component.dropImports, log, component)
+      : undefined;
     writeFileSync(
       join(src, 'go.mod'),
       [
@@ -116,6 +131,7 @@ export async function buildGoComponent(
         '',
         `require ${component.module} ${component.version}`,
         ...siblingReplaces(goMod, component),
+        ...(patched ? [`replace ${component.module} => ./module`] : []),
         '',
       ].join('\n'),
     );
@@ -165,6 +181,36 @@ export async function buildGoComponent(
     }
   }
   return { name: component.name, version: component.version, dir, binaries: results };
+}
+
+/** A writable copy of the module whose root .go files no longer import `drop`. */
+function copyWithoutImports(
+  modDir: string,
+  copy: string,
+  drop: string[],
+  log: Log,
+  component: GoComponent,
+): string {
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(modDir, copy, { recursive: true });
+  const chmodAll = (dir: string) => {
+    chmodSync(dir, 0o755);
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) chmodAll(join(dir, e.name));
+      else chmodSync(join(dir, e.name), 0o644);
+    }
+  };
+  chmodAll(copy);
+  for (const name of readdirSync(copy).filter((n) => n.endsWith('.go'))) {
+    const path = join(copy, name);
+    const text = readFileSync(path, 'utf8');
+    const kept = text.split('\n').filter((line) => !drop.some((d) => line.includes(`"${d}"`)));
+    writeFileSync(path, kept.join('\n'));
+  }
+  log(
+    `${component.name} ${component.version}: built WITHOUT ${drop.join(', ')} (not served by the module proxy)`,
+  );
+  return copy;
 }
 
 export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
