@@ -14,6 +14,7 @@ import { PropertyPanel } from './panels/PropertyPanel';
 import { OpenPlanView } from './plan/OpenPlanView';
 import { usePlanView } from './plan/planView';
 import { useDesign } from './store/design';
+import { SaveConflict } from './workspace/SaveConflict';
 import { StartScreen } from './workspace/StartScreen';
 import { startAutosave, useWorkspace } from './workspace/workspace-store';
 
@@ -42,6 +43,7 @@ export function App() {
           {/* Keyed by cluster so each opens with its own fitted view. */}
           {!open ? <StartScreen /> : planVisible ? <OpenPlanView /> : <CanvasView key={currentId ?? ''} />}
           <Notice />
+          <SaveConflict />
         </main>
         <aside className="properties" aria-label="Properties">
           <PropertyPanel />

@@ -17,6 +17,12 @@ export type ClusterEntry = z.infer<typeof ClusterEntry>;
 export const TemplateEntry = z.object({ id: z.string(), name: z.string(), description: z.string() });
 export type TemplateEntry = z.infer<typeof TemplateEntry>;
 
+/**
+ * Which version of a project file a client has: the SHA-256 of the file's text, as open,
+ * create and save return it. A save names the version it was based on.
+ */
+export const ProjectVersion = z.string().regex(/^[0-9a-f]{64}$/, 'a project version (SHA-256, hex)');
+
 /** A problem in a project file, where it is (see shared/model/parse.ts). */
 export const ProjectErrorSchema = z.object({
   message: z.string(),
@@ -31,8 +37,21 @@ export const ProjectErrorSchema = z.object({
  */
 export const workspaceErrors = {
   NOT_FOUND: { status: 404, data: z.object({ id: z.string() }) },
-  /** The id is taken (create, rename). */
-  CONFLICT: { status: 409, data: z.object({ id: z.string() }) },
+  /**
+   * The id is taken (create, rename), or — for save — the file is not the version the save was
+   * based on: another window or tab saved it, or someone edited it in an editor. Nothing was
+   * written. `version` is the file's version now (null: it was deleted) and `project` what it
+   * holds, so the client can show what differs and offer Reload (theirs) or Keep mine (save
+   * again with `baseVersion: version`).
+   */
+  CONFLICT: {
+    status: 409,
+    data: z.object({
+      id: z.string(),
+      version: ProjectVersion.nullable().optional(),
+      project: z.unknown().optional(),
+    }),
+  },
   /** The project sent to save (or a template) does not match the schema. */
   INVALID_PROJECT: { status: 400, data: z.object({ errors: z.array(ProjectErrorSchema) }) },
   /**
@@ -43,6 +62,11 @@ export const workspaceErrors = {
     status: 409,
     data: z.object({ id: z.string(), errors: z.array(ProjectErrorSchema) }),
   },
+  /**
+   * The file system refused: the disk is full (ENOSPC), read-only, permission denied… The
+   * message says which in words, with the path; nothing on disk changed.
+   */
+  FILE_SYSTEM: { status: 507, data: z.object({ code: z.string(), path: z.string().optional() }) },
 };
 
 const ws = oc.errors(workspaceErrors);
@@ -59,15 +83,25 @@ export const workspaceContract = {
   /** New cluster, empty or from a template. Fails if the id exists. */
   create: ws
     .input(z.strictObject({ id: ClusterId, name: DisplayName, templateId: z.string().max(64).optional() }))
-    .output(z.object({ id: z.string(), project: z.unknown() })),
+    .output(z.object({ id: z.string(), project: z.unknown(), version: ProjectVersion })),
   /** Reads and parses; a broken file comes back with its error and no project. */
-  open: ws
-    .input(z.strictObject({ id: ClusterId }))
-    .output(z.object({ id: z.string(), project: z.unknown().optional(), error: z.string().optional() })),
-  /** Validates the project against the schema and writes atomically (previous version kept as .bak). */
+  open: ws.input(z.strictObject({ id: ClusterId })).output(
+    z.object({
+      id: z.string(),
+      project: z.unknown().optional(),
+      /** With the project: the version a later save names as its base. */
+      version: ProjectVersion.optional(),
+      error: z.string().optional(),
+    }),
+  ),
+  /**
+   * Validates the project against the schema and writes atomically, only if the file is still
+   * `baseVersion` (null: the file must not exist) — else CONFLICT and nothing is written. The
+   * version replaced is kept in the cluster's backup generations (workspace/.history/ID/).
+   */
   save: ws
-    .input(z.strictObject({ id: ClusterId, project: z.unknown() }))
-    .output(z.object({ savedAt: z.string(), findings: z.array(Finding) })),
+    .input(z.strictObject({ id: ClusterId, project: z.unknown(), baseVersion: ProjectVersion.nullable() }))
+    .output(z.object({ savedAt: z.string(), findings: z.array(Finding), version: ProjectVersion })),
   rename: ws.input(z.strictObject({ id: ClusterId, newId: ClusterId })).output(z.object({ id: z.string() })),
   delete: ws.input(z.strictObject({ id: ClusterId })).output(z.object({ deleted: z.boolean() })),
 };

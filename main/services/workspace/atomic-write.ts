@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, link, open, rename, unlink } from 'node:fs/promises';
+import { copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -16,14 +16,51 @@ function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${randomUUID()}.tmp`);
 }
 
+/** The names tempPathFor makes: `.NAME.UUID.tmp`. */
+const TEMP_NAME = /^\..+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
+
+/** A temporary file this old belongs to no write still running: its process crashed or was killed. */
+export const STALE_TEMP_MS = 60 * 60_000;
+
+/**
+ * Removes temporary files a crashed or killed writer left in `folder` (only names this module
+ * makes, and only older than STALE_TEMP_MS, so a write in progress elsewhere is never touched).
+ * Best effort: returns the names removed.
+ */
+export async function sweepStaleTemps(folder: string, now = Date.now()): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names.filter((n) => TEMP_NAME.test(n))) {
+    try {
+      const info = await stat(join(folder, name));
+      if (info.isFile() && now - info.mtimeMs > STALE_TEMP_MS) {
+        await unlink(join(folder, name));
+        removed.push(name);
+      }
+    } catch {
+      /* gone already, or not ours to judge */
+    }
+  }
+  return removed;
+}
+
 async function writeSynced(path: string, text: string | Buffer, mode: number): Promise<void> {
   const handle = await open(path, 'wx', mode);
   try {
     await handle.writeFile(text);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // A full disk (ENOSPC) or a quota fails here, half-way: the partial temp file must go too.
+    await handle.close().catch(() => undefined);
+    await removeQuietly(path);
+    throw error;
   }
+  await handle.close();
 }
 
 async function syncFolder(folder: string): Promise<void> {
@@ -51,7 +88,12 @@ async function keepBackup(target: string, backupPath: string): Promise<void> {
     await link(target, temp);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing to keep yet
-    await copyFile(target, temp);
+    try {
+      await copyFile(target, temp);
+    } catch (copyError) {
+      await removeQuietly(temp); // a copy cut short by a full disk
+      throw copyError;
+    }
   }
   try {
     await rename(temp, backupPath);
@@ -71,7 +113,14 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const temp = tempPathFor(target);
-  await writeSynced(temp, text, options.mode ?? 0o644);
+  try {
+    await writeSynced(temp, text, options.mode ?? 0o644);
+  } catch (error) {
+    // A file handle's errors carry no path; the file being written is the one to name.
+    const e = error as NodeJS.ErrnoException;
+    if (e && typeof e === 'object' && !e.path) e.path = target;
+    throw error;
+  }
   try {
     if (options.exclusive) {
       await link(temp, target); // EEXIST if someone else has the name

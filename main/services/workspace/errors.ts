@@ -3,7 +3,7 @@ import type { ProjectError } from '../../../shared/model/parse';
 /** Failures the workspace reports by code; the router turns them into the contract's typed errors. */
 export type WorkspaceFailure =
   | { code: 'NOT_FOUND'; id: string }
-  | { code: 'CONFLICT'; id: string }
+  | { code: 'CONFLICT'; id: string; version?: string | null; project?: unknown }
   | { code: 'INVALID_PROJECT'; errors: ProjectError[] }
   | { code: 'FILE_BROKEN_ON_DISK'; id: string; errors: ProjectError[] };
 

@@ -25,4 +25,5 @@ export function kubeconfigPathFor(clusterId: string, env: NodeJS.ProcessEnv = pr
 }
 
 export const PROJECT_SUFFIX = '.keelson.yaml';
-export const BACKUP_SUFFIX = '.bak';
+/** The one backup Keelson kept before backup generations (.history/): still moved on rename and delete. */
+export const LEGACY_BACKUP_SUFFIX = '.bak';

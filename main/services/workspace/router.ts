@@ -1,6 +1,7 @@
 import { implement } from '@orpc/server';
 import { contract } from '../../../shared/contract';
 import type { ServiceContext } from '../context';
+import { fileProblemOf } from '../file-errors';
 import { WorkspaceError } from './errors';
 import { workspaceFolder } from './folder';
 import { WorkspaceStore } from './store';
@@ -27,13 +28,27 @@ async function typed<T>(errors: Errors, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
+    const problem = fileProblemOf(error);
+    if (problem)
+      // Said in words, with the path ("the disk is full (writing …)"), never "Internal server error".
+      throw errors.FILE_SYSTEM({
+        message: `${problem.message}; nothing on disk changed`,
+        data: { code: problem.code, ...(problem.path ? { path: problem.path } : {}) },
+      });
     if (!(error instanceof WorkspaceError)) throw error;
     const { failure, message } = error;
     switch (failure.code) {
       case 'NOT_FOUND':
         throw errors.NOT_FOUND({ message, data: { id: failure.id } });
       case 'CONFLICT':
-        throw errors.CONFLICT({ message, data: { id: failure.id } });
+        throw errors.CONFLICT({
+          message,
+          data: {
+            id: failure.id,
+            ...(failure.version !== undefined ? { version: failure.version } : {}),
+            ...(failure.project !== undefined ? { project: failure.project } : {}),
+          },
+        });
       case 'INVALID_PROJECT':
         throw errors.INVALID_PROJECT({ message, data: { errors: failure.errors } });
       case 'FILE_BROKEN_ON_DISK':
@@ -50,13 +65,16 @@ export const workspaceRouter = {
   create: os.create.handler(({ input, errors }) =>
     typed(errors, async () => ({
       id: input.id,
-      project: await store().create(input.id, input.name, input.templateId),
+      ...(await store().create(input.id, input.name, input.templateId)),
     })),
   ),
   open: os.open.handler(({ input, errors }) =>
     typed(errors, async () => ({ id: input.id, ...(await store().open(input.id)) })),
   ),
-  save: os.save.handler(({ input, errors }) => typed(errors, () => store().save(input.id, input.project))),
+  // The client connection is the writer: what another window wrote is always kept as a generation.
+  save: os.save.handler(({ input, errors, context }) =>
+    typed(errors, () => store().save(input.id, input.project, input.baseVersion, context)),
+  ),
   rename: os.rename.handler(({ input, errors }) =>
     typed(errors, async () => {
       await store().rename(input.id, input.newId);

@@ -12,35 +12,53 @@ import {
 } from '../../../shared/model/parse';
 import type { Finding } from '../../../shared/validation/finding';
 import { validateCluster } from '../../../shared/validation';
-import { writeFileAtomic } from './atomic-write';
+import { sweepStaleTemps, writeFileAtomic } from './atomic-write';
 import { WorkspaceError } from './errors';
-import { BACKUP_SUFFIX, PROJECT_SUFFIX } from './folder';
+import { LEGACY_BACKUP_SUFFIX, PROJECT_SUFFIX } from './folder';
+import { BackupHistory, type HistoryOptions } from './history';
 import { findTemplate } from './templates';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
-function fingerprint(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
 
+/** The version of a project file a client holds: SHA-256 of its text, hex. */
+export function versionOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export interface SaveResult {
+  savedAt: string;
+  findings: Finding[];
+  version: string;
+}
+
 /**
  * The folder of `NAME.keelson.yaml` files.
  *
- * Overwrite rule (so a hand-edited file is never lost): `save` replaces a file only when the
- * file on disk is missing, is a valid project, or is byte-for-byte the text this store last
- * read successfully or wrote. A file someone broke by hand is refused with
- * FILE_BROKEN_ON_DISK until it is fixed, renamed or deleted. Every write keeps the
- * previous version as `NAME.keelson.yaml.bak`.
+ * No lost updates: a save names the version it was based on (what open, create or the last save
+ * returned) and is refused with CONFLICT when the file is another version by now — another
+ * window or tab saved, or someone edited it in an editor — so neither silently overwrites the
+ * other. A file someone broke by hand is refused with FILE_BROKEN_ON_DISK until it is fixed,
+ * renamed or deleted. Saves of one cluster run one at a time, so the check and the write are one
+ * step. Before a file is replaced, its version is kept in the cluster's backup generations
+ * (see BackupHistory).
  */
 export class WorkspaceStore {
-  /** Fingerprints of the text last opened successfully or written, per id. */
-  private readonly known = new Map<string, string>();
+  /** Per id: the version this store last wrote, and for which client. */
+  private readonly lastWrite = new Map<string, { version: string; writer: object | undefined }>();
+  /** Per id: the save in progress; the next one waits for it. */
+  private readonly saving = new Map<string, Promise<unknown>>();
+  readonly history: BackupHistory;
 
-  constructor(readonly folder: string) {}
+  constructor(
+    readonly folder: string,
+    historyOptions: HistoryOptions = {},
+  ) {
+    this.history = new BackupHistory(folder, historyOptions);
+  }
 
   private pathOf(id: string): string {
     if (!ID.test(id)) throw new Error(`not a cluster id: ${JSON.stringify(id)}`);
@@ -62,6 +80,8 @@ export class WorkspaceStore {
 
   async list(): Promise<ClusterEntry[]> {
     await this.ensureFolder();
+    // Temporary files of writes that a crash or a kill cut short (never a write in progress).
+    await sweepStaleTemps(this.folder);
     const names = (await readdir(this.folder)).filter((n) => n.endsWith(PROJECT_SUFFIX)).sort();
     const entries: ClusterEntry[] = [];
     for (const fileName of names) {
@@ -84,7 +104,11 @@ export class WorkspaceStore {
     return entries;
   }
 
-  async create(id: string, name: string, templateId?: string): Promise<ClusterProject> {
+  async create(
+    id: string,
+    name: string,
+    templateId?: string,
+  ): Promise<{ project: ClusterProject; version: string }> {
     await this.ensureFolder();
     let project: ClusterProject;
     if (templateId) {
@@ -104,21 +128,40 @@ export class WorkspaceStore {
         throw new WorkspaceError(`a cluster "${id}" already exists`, { code: 'CONFLICT', id });
       throw error;
     }
-    this.known.set(id, fingerprint(text));
-    return project;
+    return { project, version: versionOf(text) };
   }
 
-  /** The project, or the file's first errors (with line numbers) and no project. */
-  async open(id: string): Promise<{ project: ClusterProject } | { error: string }> {
+  /** The project and its version, or the file's first errors (with line numbers) and no project. */
+  async open(id: string): Promise<{ project: ClusterProject; version: string } | { error: string }> {
     const text = await this.readText(id);
     if (text === undefined) throw new WorkspaceError(`no cluster "${id}"`, { code: 'NOT_FOUND', id });
     const parsed = parseProject(text, `${id}${PROJECT_SUFFIX}`);
     if (!parsed.ok) return { error: formatProjectErrors(parsed.errors, `${id}${PROJECT_SUFFIX}`) };
-    this.known.set(id, fingerprint(text));
-    return { project: parsed.project };
+    return { project: parsed.project, version: versionOf(text) };
   }
 
-  async save(id: string, value: unknown): Promise<{ savedAt: string; findings: Finding[] }> {
+  /**
+   * Writes `value` if the file is still `baseVersion` (null: there must be no file). `writer`
+   * identifies the client (its connection), so a version another client wrote is always kept
+   * as a backup generation.
+   */
+  save(id: string, value: unknown, baseVersion: string | null, writer?: object): Promise<SaveResult> {
+    const previous = this.saving.get(id) ?? Promise.resolve();
+    const run = previous.then(() => this.saveNow(id, value, baseVersion, writer));
+    const settled = run.catch(() => undefined);
+    this.saving.set(id, settled);
+    void settled.then(() => {
+      if (this.saving.get(id) === settled) this.saving.delete(id);
+    });
+    return run;
+  }
+
+  private async saveNow(
+    id: string,
+    value: unknown,
+    baseVersion: string | null,
+    writer: object | undefined,
+  ): Promise<SaveResult> {
     const checked = checkProjectObject(value);
     if (!checked.ok) {
       const first = checked.errors[0]!;
@@ -128,23 +171,42 @@ export class WorkspaceStore {
       });
     }
     await this.ensureFolder();
+    const fileName = `${id}${PROJECT_SUFFIX}`;
     const onDisk = await this.readText(id);
-    if (onDisk !== undefined && this.known.get(id) !== fingerprint(onDisk)) {
-      const parsed = parseProject(onDisk, `${id}${PROJECT_SUFFIX}`);
-      if (!parsed.ok) {
-        const where = formatProjectErrors(parsed.errors.slice(0, 1), `${id}${PROJECT_SUFFIX}`);
+    const diskVersion = onDisk === undefined ? null : versionOf(onDisk);
+    if (diskVersion !== baseVersion) {
+      const parsed = onDisk === undefined ? undefined : parseProject(onDisk, fileName);
+      if (parsed && !parsed.ok) {
+        const where = formatProjectErrors(parsed.errors.slice(0, 1), fileName);
         throw new WorkspaceError(
-          `not saved: ${id}${PROJECT_SUFFIX} was changed outside Keelson and is not a valid project (${where}). ` +
+          `not saved: ${fileName} was changed outside Keelson and is not a valid project (${where}). ` +
             'Fix it in an editor, or rename or delete it, then try again.',
           { code: 'FILE_BROKEN_ON_DISK', id, errors: parsed.errors },
         );
       }
+      throw new WorkspaceError(
+        diskVersion === null
+          ? `not saved: ${fileName} was deleted since this window loaded it (by another window or tab, or by hand). Nothing was written.`
+          : baseVersion === null
+            ? `not saved: a file ${fileName} exists now that this window did not load. Nothing was written.`
+            : `not saved: ${fileName} was changed since this window loaded it (by another window or tab, or in an editor). Nothing was written.`,
+        { code: 'CONFLICT', id, version: diskVersion, ...(parsed?.ok ? { project: parsed.project } : {}) },
+      );
     }
     const text = serializeProject(checked.project);
+    const version = versionOf(text);
+    const findings = validateCluster(checked.project);
+    const savedAt = new Date().toISOString();
+    if (text === onDisk) return { savedAt, findings, version }; // nothing changed: no write, no generation
     const path = this.pathOf(id);
-    await writeFileAtomic(path, text, { backupPath: `${path}${BACKUP_SUFFIX}` });
-    this.known.set(id, fingerprint(text));
-    return { savedAt: new Date().toISOString(), findings: validateCluster(checked.project) };
+    if (diskVersion !== null) {
+      const last = this.lastWrite.get(id);
+      const ownAutosave = last?.version === diskVersion && last.writer === writer;
+      if (!ownAutosave || !(await this.history.recent(id))) await this.history.add(id, path);
+    }
+    await writeFileAtomic(path, text);
+    this.lastWrite.set(id, { version, writer });
+    return { savedAt, findings, version };
   }
 
   async rename(id: string, newId: string): Promise<void> {
@@ -166,17 +228,19 @@ export class WorkspaceStore {
       throw error;
     }
     await unlink(from);
-    await rename(`${from}${BACKUP_SUFFIX}`, `${to}${BACKUP_SUFFIX}`).catch((error: unknown) => {
+    await this.history.move(id, newId);
+    // The single .bak of Keelson before backup generations, if one is still there.
+    await rename(`${from}${LEGACY_BACKUP_SUFFIX}`, `${to}${LEGACY_BACKUP_SUFFIX}`).catch((error: unknown) => {
       if (!isMissing(error)) throw error;
     });
-    const known = this.known.get(id);
-    this.known.delete(id);
-    if (known) this.known.set(newId, known);
+    const last = this.lastWrite.get(id);
+    this.lastWrite.delete(id);
+    if (last) this.lastWrite.set(newId, last);
   }
 
   /**
-   * Moves the file (and its .bak) into `.trash/` inside the workspace rather than erasing it:
-   * a mis-click must not lose a cluster design.
+   * Moves the file (and its backup generations) into `.trash/` inside the workspace rather than
+   * erasing it: a mis-click must not lose a cluster design.
    */
   async delete(id: string): Promise<boolean> {
     const path = this.pathOf(id);
@@ -189,13 +253,14 @@ export class WorkspaceStore {
       if (isMissing(error)) return false;
       throw error;
     }
+    await this.history.trash(id, trash, `${id}.${stamp}`);
     await rename(
-      `${path}${BACKUP_SUFFIX}`,
-      join(trash, `${id}.${stamp}${PROJECT_SUFFIX}${BACKUP_SUFFIX}`),
+      `${path}${LEGACY_BACKUP_SUFFIX}`,
+      join(trash, `${id}.${stamp}${PROJECT_SUFFIX}${LEGACY_BACKUP_SUFFIX}`),
     ).catch((error: unknown) => {
       if (!isMissing(error)) throw error;
     });
-    this.known.delete(id);
+    this.lastWrite.delete(id);
     return true;
   }
 }

@@ -20,6 +20,12 @@ export function SaveStatus() {
           Saved {new Date(save.at).toLocaleTimeString()}
         </span>
       );
+    case 'conflict':
+      return (
+        <span className="save-status error-text" data-testid="save-status" data-state="conflict">
+          Not saved: the file changed elsewhere
+        </span>
+      );
     case 'failed':
       return (
         <span

@@ -1,10 +1,11 @@
 import { create } from 'zustand';
 import { ClusterProject } from '../../../shared/model/cluster';
+import { projectDifferences, type Difference } from '../../../shared/model/diff';
 import type { ClusterEntry, TemplateEntry } from '../../../shared/contract/workspace';
 import { fillMissingPositions } from '../canvas/layout';
 import { useDesign } from '../store/design';
 import { getClient } from '../transport/client';
-import { dropDraft, keepDraft, moveDraft, newerDraft } from './drafts';
+import { dropDraft, keepDraft, moveDraft, pendingDraft } from './drafts';
 
 const LAST_CLUSTER_KEY = 'keelson.lastCluster';
 /** Autosave waits this long after the last change, so a burst of typing is one write. */
@@ -14,7 +15,21 @@ export type SaveStatus =
   | { state: 'idle' }
   | { state: 'saving' }
   | { state: 'saved'; at: string }
-  | { state: 'failed'; error: string };
+  | { state: 'failed'; error: string }
+  | { state: 'conflict' };
+
+/** The file changed under this window (another window or tab, an editor): the user chooses. */
+export interface SaveConflict {
+  id: string;
+  /** Said besides "changed elsewhere", e.g. that the changes are a restored draft. */
+  note?: string;
+  /** The file's version now; null when it was deleted. */
+  version: string | null;
+  /** What the file holds now; null when it was deleted (or is not a project this app reads). */
+  theirs: ClusterProject | null;
+  /** What differs between the file and this window, as a person reads it. */
+  differences: Difference[];
+}
 
 interface WorkspaceState {
   folder: string;
@@ -25,6 +40,8 @@ interface WorkspaceState {
   /** The file that could not be opened and why; it is left untouched on disk. */
   openError: { id: string; message: string } | null;
   save: SaveStatus;
+  /** Set when a save was refused because the file changed elsewhere; autosave waits for a choice. */
+  conflict: SaveConflict | null;
   /** Errors of the last list/create/rename/delete, shown next to the clusters menu. */
   error: string | null;
 
@@ -34,7 +51,10 @@ interface WorkspaceState {
   renameCluster(id: string, newId: string): Promise<void>;
   deleteCluster(id: string): Promise<void>;
   closeCluster(): void;
+  /** Saves the open project now; saves of this window run one after another, never side by side. */
   saveNow(): Promise<void>;
+  /** Reload: take the file's version (drops this window's changes). Keep mine: save over it. */
+  resolveConflict(choice: 'reload' | 'keep-mine'): Promise<void>;
   /** Opens the last cluster used, if it still exists. */
   start(): Promise<void>;
 }
@@ -71,9 +91,40 @@ export function idFromName(name: string, taken: ReadonlySet<string>): string {
 }
 
 let lastSaved: ClusterProject | null = null;
+/** The file version the open project was loaded from or last saved as: what a save is based on. */
+let baseVersion: string | null = null;
+/** The save in progress; the next one starts after it, so each names the version the last returned. */
+let saveChain: Promise<void> = Promise.resolve();
+
+/** A CONFLICT from save: the file is another version (or gone). Other errors: undefined. */
+function conflictOf(error: unknown): { version: string | null; project?: unknown } | undefined {
+  const e = error as { code?: string; data?: { version?: string | null; project?: unknown } };
+  if (e?.code !== 'CONFLICT' || e.data?.version === undefined) return undefined;
+  return { version: e.data.version, project: e.data.project };
+}
 
 export const useWorkspace = create<WorkspaceState>((set, get) => {
-  const loadProject = (id: string, raw: unknown) => {
+  const showConflict = (
+    id: string,
+    mine: ClusterProject,
+    c: { version: string | null; project?: unknown },
+    note?: string,
+  ) => {
+    const parsed = c.project === undefined ? undefined : ClusterProject.safeParse(c.project);
+    const theirs = parsed?.success ? parsed.data : null;
+    set({
+      save: { state: 'conflict' },
+      conflict: {
+        id,
+        ...(note ? { note } : {}),
+        version: c.version,
+        theirs,
+        differences: theirs ? projectDifferences(theirs, mine) : [],
+      },
+    });
+  };
+
+  const loadProject = (id: string, raw: unknown, version: string) => {
     const parsed = ClusterProject.safeParse(raw);
     if (!parsed.success) {
       useDesign.getState().unload();
@@ -84,20 +135,61 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       return;
     }
     lastSaved = parsed.data;
+    baseVersion = version;
     const modifiedAt = get().clusters.find((c) => c.id === id)?.modifiedAt;
-    const draft = newerDraft(id, modifiedAt);
-    useDesign.getState().load(fillMissingPositions(draft ?? parsed.data));
-    if (draft)
-      useDesign.setState({
-        notice:
-          'Restored changes the file could not take yet (see the header); they are saved once the design is complete enough.',
-      });
+    const draft = pendingDraft(id, modifiedAt);
+    useDesign.getState().load(fillMissingPositions(draft?.project ?? parsed.data));
     localStorage.setItem(LAST_CLUSTER_KEY, id);
     set({
       currentId: id,
       openError: null,
+      conflict: null,
       save: draft ? { state: 'failed', error: 'restored unsaved changes' } : { state: 'idle' },
     });
+    if (!draft) return;
+    if (draft.baseVersion !== undefined && draft.baseVersion !== version) {
+      // The work was based on a version the file no longer is: ask rather than save over it.
+      baseVersion = draft.baseVersion;
+      showConflict(
+        id,
+        draft.project,
+        { version, project: parsed.data },
+        'These are changes of yours that were never saved, restored from this browser; the file changed after you made them.',
+      );
+      return;
+    }
+    useDesign.setState({
+      notice:
+        'Restored changes the file could not take yet (see the header); they are saved once the design is complete enough.',
+    });
+  };
+
+  /** One save of the open project, if it changed (or `force`); run only through saveChain. */
+  const saveOnce = async (force = false) => {
+    cancelAutosave();
+    const id = get().currentId;
+    const project = useDesign.getState().history?.present;
+    if (!id || !project || (project === lastSaved && !force)) return;
+    if (get().conflict) return; // nothing is written until the user chose Reload or Keep mine
+    set({ save: { state: 'saving' } });
+    try {
+      const result = await getClient().workspace.save({ id, project, baseVersion });
+      baseVersion = result.version;
+      lastSaved = project;
+      dropDraft(id);
+      // A later edit may have happened while saving: it gets its own autosave.
+      set({ save: { state: 'saved', at: result.savedAt } });
+    } catch (error) {
+      keepDraft(id, project, baseVersion);
+      const conflict = conflictOf(error);
+      if (conflict) showConflict(id, project, conflict);
+      else set({ save: { state: 'failed', error: describeError(error, project) } });
+    }
+  };
+  const queue = (run: () => Promise<void>): Promise<void> => {
+    const next = saveChain.then(run);
+    saveChain = next.catch(() => undefined);
+    return next;
   };
 
   return {
@@ -107,6 +199,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     currentId: null,
     openError: null,
     save: { state: 'idle' },
+    conflict: null,
     error: null,
 
     async refresh() {
@@ -123,7 +216,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
         await get().saveNow();
         const id = idFromName(name, new Set(get().clusters.map((c) => c.id)));
         const created = await getClient().workspace.create({ id, name, templateId });
-        loadProject(created.id, created.project);
+        loadProject(created.id, created.project, created.version);
         set({ error: null });
         await get().refresh();
       } catch (error) {
@@ -134,13 +227,17 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       try {
         await get().saveNow();
         const opened = await getClient().workspace.open({ id });
-        if (opened.error !== undefined || opened.project === undefined) {
+        if (opened.error !== undefined || opened.project === undefined || opened.version === undefined) {
           useDesign.getState().unload();
           lastSaved = null;
-          set({ currentId: null, openError: { id, message: opened.error ?? 'the file has no project' } });
+          set({
+            currentId: null,
+            conflict: null,
+            openError: { id, message: opened.error ?? 'the file has no project' },
+          });
           return;
         }
-        loadProject(opened.id, opened.project);
+        loadProject(opened.id, opened.project, opened.version);
       } catch (error) {
         set({ openError: { id, message: describeError(error) } });
       }
@@ -176,25 +273,37 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     closeCluster() {
       useDesign.getState().unload();
       lastSaved = null;
+      baseVersion = null;
       localStorage.removeItem(LAST_CLUSTER_KEY);
-      set({ currentId: null, save: { state: 'idle' } });
+      set({ currentId: null, save: { state: 'idle' }, conflict: null });
     },
-    async saveNow() {
-      cancelAutosave();
-      const id = get().currentId;
-      const project = useDesign.getState().history?.present;
-      if (!id || !project || project === lastSaved) return;
-      set({ save: { state: 'saving' } });
-      try {
-        const result = await getClient().workspace.save({ id, project });
-        lastSaved = project;
-        dropDraft(id);
-        // A later edit may have happened while saving: it gets its own autosave.
-        set({ save: { state: 'saved', at: result.savedAt } });
-      } catch (error) {
-        keepDraft(id, project);
-        set({ save: { state: 'failed', error: describeError(error, project) } });
-      }
+    saveNow() {
+      return queue(() => saveOnce());
+    },
+    resolveConflict(choice) {
+      return queue(async () => {
+        const conflict = get().conflict;
+        if (!conflict || conflict.id !== get().currentId) return;
+        if (choice === 'keep-mine') {
+          // Save this window's project over the file's version (which backups keep).
+          baseVersion = conflict.version;
+          set({ conflict: null });
+          await saveOnce(true);
+          return;
+        }
+        dropDraft(conflict.id);
+        if (!conflict.theirs) {
+          // Deleted elsewhere (or unreadable now): there is nothing to reload, so close it.
+          set({ conflict: null });
+          get().closeCluster();
+          await get().refresh();
+          return;
+        }
+        lastSaved = conflict.theirs;
+        baseVersion = conflict.version;
+        useDesign.getState().load(fillMissingPositions(conflict.theirs));
+        set({ conflict: null, save: { state: 'idle' } });
+      });
     },
     async start() {
       await get().refresh();
