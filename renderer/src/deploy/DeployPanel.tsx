@@ -101,7 +101,8 @@ function Grid({
               })}
               <td className="now">
                 {h.state === 'running' && current?.startedAt !== undefined
-                  ? `${current.id.split('/').slice(0, -1).join('/')} ${duration(now - current.startedAt)}`
+                  ? // Every wait states its limit: slow and stuck look different.
+                    `${current.id.split('/').slice(0, -1).join('/')} ${duration(now - current.startedAt)} (limit ${duration(current.timeoutSeconds * 1000)})`
                   : h.state}
               </td>
             </tr>
