@@ -2,7 +2,12 @@ import type { ExecEvent, ExecOptions, ExecResult, FlowControl } from './types';
 
 /** Rejects with the signal's reason as soon as it fires, whether or not the work has finished. */
 export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The work was started all the same (the caller evaluated it): its own failure must not
+    // become an unhandled rejection that kills the process (seen: Ctrl-C during a sudo probe).
+    p.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -206,3 +206,15 @@ describe('state folder', () => {
     await again();
   });
 });
+
+describe('cancelling work that has already started', () => {
+  it('an abort before the work settles never leaves an unhandled rejection behind (Ctrl-C during a probe)', async () => {
+    const { abortable } = await import('../../../main/services/ssh/stream-exec');
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled'));
+    // The work fails later, after the caller was already told "cancelled".
+    const work = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('channel closed')), 10));
+    await expect(abortable(work, controller.signal)).rejects.toThrow('cancelled');
+    await new Promise((r) => setTimeout(r, 30));
+  });
+});
