@@ -333,7 +333,9 @@ async function project(args) {
     process.exit(1);
   }
   const state = JSON.parse(lab.state);
-  const file = existsSync(template) ? template : join(HERE, '..', 'resources', 'templates', `${template}.keelson.yaml`);
+  const file = existsSync(template)
+    ? template
+    : join(HERE, '..', 'resources', 'templates', `${template}.keelson.yaml`);
   if (!existsSync(file)) usage(`no template "${template}" (see resources/templates/)`);
   const { runnerImport } = await import('vite');
   const { module: parse } = await runnerImport(join(HERE, '..', 'shared', 'model', 'parse.ts'));
@@ -355,7 +357,9 @@ async function project(args) {
     `# Save it as NAME.keelson.yaml, then (after npm run build):`,
     `#   npx keelson apply NAME.keelson.yaml --known-hosts ${state.knownHostsPath}`,
     ...(user === 'deploy'
-      ? [`#   with KEELSON_SECRET_LAB_DEPLOY_SUDO="$(cat ${state.passwordFile})" for the deploy user's sudo password`]
+      ? [
+          `#   with KEELSON_SECRET_LAB_DEPLOY_SUDO="$(cat ${state.passwordFile})" for the deploy user's sudo password`,
+        ]
       : []),
     '# Lab hosts have no internet: only phases whose packages the lab repository holds run today.',
     `# Point the hosts at it first: deb [trusted=yes] http://${state.rootAddress}:8080/ ./`,

@@ -253,5 +253,91 @@ describe('deploy faults on lab hosts', () => {
       const resumed = await openRun({ ...options, stateDir }, { resume: true });
       expect(await resumed.run.done).toBe('succeeded');
     }, 300_000);
+
+    it('Skip of a failed step (with its reason) lets its dependents run; the journal notes it', async () => {
+      const failing = testStep({
+        id: 'fault/broken/h1',
+        host: 'h1',
+        phase: 'preflight',
+        script: 'echo "keelson: this step is broken on purpose" >&2; exit 3',
+      });
+      const after = testStep({
+        id: 'fault/needs-broken/h1',
+        host: 'h1',
+        phase: 'os-prep',
+        script: 'echo ran',
+        dependsOn: [failing.id],
+      });
+      const stateDir = join(tempWork(), 'skip.deploy');
+      const skipPlan: Plan = {
+        ...plan,
+        phases: [
+          { id: 'preflight', title: 'broken', parallel: true, steps: [failing] },
+          { id: 'os-prep', title: 'after', parallel: true, steps: [after] },
+        ],
+      };
+      const first = await openRun({ ...options, plan: skipPlan, stateDir });
+      expect(await first.run.done).toBe('failed');
+      const failed = first.events.find((e) => e.type === 'step-ended' && e.stepId === failing.id);
+      expect(failed?.type === 'step-ended' && failed.error).toBe(
+        'h1: this step is broken on purpose (exit 3)',
+      );
+      const skipped = await openRun(
+        { ...options, plan: skipPlan, stateDir },
+        { resume: true, skip: [{ stepId: failing.id, note: 'checked by hand' }] },
+      );
+      expect(await skipped.run.done).toBe('succeeded');
+      const j = await readJournal(journalPath(stateDir, skipped.run.runId));
+      expect(j.steps.get(failing.id)?.status).toBe('skipped');
+      expect(j.records).toContainEqual(
+        expect.objectContaining({ t: 'skip', step: failing.id, note: 'checked by hand' }),
+      );
+      expect(j.steps.get(after.id)?.status).toBe('done');
+    }, 120_000);
   });
+
+  it('Ctrl-C cancels keelson apply cleanly (exit 1, a resumable journal); --resume finishes', async () => {
+    const template = parseProject(
+      readFileSync('resources/templates/keepalived-haproxy.keelson.yaml', 'utf8'),
+    );
+    if (!template.ok) throw new Error('template does not parse');
+    const file = join(work, 'ctrl-c.keelson.yaml');
+    writeFileSync(file, serializeProject(bindTemplate(template.project, { ...lab, hosts: lab.hosts })));
+    const env = {
+      KEELSON_HOME: join(work, 'home-ctrl-c'),
+      KEELSON_KNOWN_HOSTS: join(work, 'cli_known_hosts'),
+    };
+    const args = [
+      'apply',
+      file,
+      '--yes',
+      '--only',
+      'preflight',
+      '--known-hosts',
+      lab.knownHostsPath,
+      '--plain',
+    ];
+    const cli = keelson(args, env);
+    const stateDir = stateDirFor(file);
+    // Interrupt once every preflight has started (they take a few seconds each).
+    for (let i = 0; i < 600; i++) {
+      await sleep(100);
+      const [runId] = await listRuns(stateDir);
+      if (!runId || !existsSync(journalPath(stateDir, runId))) continue;
+      const j = parseJournal(readFileSync(journalPath(stateDir, runId), 'utf8'), 'journal');
+      if (j.records.filter((r) => r.t === 'attempt').length === 5) break;
+    }
+    cli.child.kill('SIGINT');
+    const interrupted = await cli.result;
+    expect(interrupted.code, interrupted.out).toBe(1);
+    expect(interrupted.out).toContain('cancelling');
+    expect(interrupted.out).toContain(`resume with: keelson apply ${file} --resume`);
+    const [runId] = await listRuns(stateDir);
+    const j = await readJournal(journalPath(stateDir, runId!));
+    expect(j.ended?.status).toBe('cancelled');
+    expect(existsSync(join(stateDir, 'lock'))).toBe(false);
+
+    const resumed = await keelson([...args, '--resume'], env).result;
+    expect(resumed.code, resumed.out).toBe(0);
+  }, 300_000);
 });
