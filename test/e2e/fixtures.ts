@@ -12,7 +12,9 @@ export const SCREENSHOT_DIR = 'test-results/screenshots';
  * from `npm run build`): the shipped bundle, not the sources, which use Vite-only features
  * (import.meta.glob) that Playwright's loader cannot run.
  */
-export function startBuiltServer(env: Record<string, string> = {}): Promise<BrowserServer> {
+export function startBuiltServer(
+  env: Record<string, string> = {},
+): Promise<BrowserServer & { kill9: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['out/main/serve.js'], {
       env: { ...process.env, ...env },
@@ -38,6 +40,11 @@ export function startBuiltServer(env: Record<string, string> = {}): Promise<Brow
         token: match[3]!,
         close: async () => {
           child.kill('SIGTERM');
+          await exited;
+        },
+        /** What a crash looks like: no signal handler, no cleanup (deploy resume tests). */
+        kill9: async () => {
+          child.kill('SIGKILL');
           await exited;
         },
       });
