@@ -12,6 +12,18 @@ const EXT_FILE = `${PKI}/keelson-openssl.cnf`;
 export const ETCD_CA_CRT_VALUE = 'etcd-ca-crt';
 export const ETCD_CA_KEY_SECRET = 'etcd-ca-key';
 
+/**
+ * Lifetimes of the certificates Keelson makes for external etcd. kubeadm cannot renew these (it
+ * has no etcd CA key), so a 1-year leaf would be an outage a year after a forgotten deploy: leaves
+ * last 5 years, the CA 10 (as kubeadm's own CA). Every notAfter is recorded at deploy time (the
+ * expiry step below, kept in the cluster's keelson-topology ConfigMap); README says how to renew.
+ */
+export const ETCD_CA_DAYS = 3650;
+export const ETCD_CERT_DAYS = 1825;
+/** The run-time record of every external etcd certificate's notAfter, one `name=date` per word. */
+export const ETCD_EXPIRY_VALUE = 'etcd-certificates-not-after';
+export const ETCD_EXPIRY_FILE = `${KEELSON_DIR}/etcd-certificates-not-after`;
+
 const sanIp = (address: string): string => `IP:${address}`;
 
 function extFile(ctx: PlanContext, host: Host | null): string {
@@ -53,7 +65,7 @@ function signLines(
     `  ( umask 077; openssl genrsa -out ${shq(`${out}.key`)} 2048 2>/dev/null )`,
     `  openssl req -new -key ${shq(`${out}.key`)} -subj ${shq(`/CN=${cn}`)} -out ${shq(`${out}.csr`)}`,
     `  openssl x509 -req -in ${shq(`${out}.csr`)} -CA ${shq(caCrt)} -CAkey ${shq(caKey)} -set_serial "0x$(openssl rand -hex 16)" \\`,
-    `    -days 365 -sha256 -extfile ${shq(ext)} -extensions ${shq(extension)} -out ${shq(`${out}.crt`)} 2>/dev/null`,
+    `    -days ${ETCD_CERT_DAYS} -sha256 -extfile ${shq(ext)} -extensions ${shq(extension)} -out ${shq(`${out}.crt`)} 2>/dev/null`,
     `  rm -f ${shq(`${out}.csr`)}`,
     'fi',
   ];
@@ -156,7 +168,8 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
     phase: 'external-etcd',
     host: first.name,
     description:
-      `Create the etcd CA on ${first.name} with openssl (kept if it already exists) and a health-check client certificate. ` +
+      `Create the etcd CA on ${first.name} with openssl (kept if it already exists; valid ${ETCD_CA_DAYS} days) and a ` +
+      `health-check client certificate (${ETCD_CERT_DAYS} days). ` +
       'Hands the CA certificate and key to the member and apiserver-client steps (the key as a secret).',
     script: bashScript(
       FAIL_FUNCTION,
@@ -165,7 +178,7 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
       `cd ${shq(PKI)}`,
       'if [ ! -s ca.crt ]; then',
       '  ( umask 077; openssl genrsa -out ca.key 2048 2>/dev/null )',
-      "  openssl req -x509 -new -key ca.key -sha256 -days 3650 -subj '/CN=etcd-ca' \\",
+      `  openssl req -x509 -new -key ca.key -sha256 -days ${ETCD_CA_DAYS} -subj '/CN=etcd-ca' \\`,
       "    -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' -out ca.crt",
       'fi',
       ...signLines(
@@ -193,7 +206,8 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
       phase: 'external-etcd',
       host: host.name,
       description:
-        `etcd ${externalEtcdVersion(ctx.version)} member ${host.name}: TLS server + peer certificates for ${host.address}, ` +
+        `etcd ${externalEtcdVersion(ctx.version)} member ${host.name}: TLS server + peer certificates for ${host.address} ` +
+        `(${ETCD_CERT_DAYS} days; signed only when missing, which is how they are renewed), ` +
         `peer/client URLs on its real address, --initial-cluster-state=new, systemd unit. Started without waiting: ` +
         'a new member blocks until a quorum of peers is up.',
       script: bashScript(
@@ -266,7 +280,8 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
     phase: 'external-etcd',
     host: cp.name,
     description:
-      `Install the etcd CA and sign the apiserver's etcd client certificate on ${cp.name} (kubeadm's file names). ` +
+      `Install the etcd CA and sign the apiserver's etcd client certificate on ${cp.name} (kubeadm's file names, ` +
+      `${ETCD_CERT_DAYS} days). ` +
       '`kubeadm init --upload-certs` shares them with the other control planes.',
     script: bashScript(
       FAIL_FUNCTION,
@@ -299,5 +314,58 @@ export function externalEtcdSteps(ctx: PlanContext): PlanStep[] {
     timeoutSeconds: 60,
     dependsOn: [caId, `kubernetes-packages/${cp.name}`],
   });
-  return [ca, ...members, health, client];
+  return [ca, ...members, health, client, expiryStep(ctx, [health.id, client.id])];
+}
+
+/**
+ * Reads when every external etcd certificate expires, as deployed: the CA and the apiserver's
+ * client certificate on the first control plane, and the certificate each member really serves
+ * on its client and peer ports. No check: it is cheap and its record must be current.
+ */
+function expiryStep(ctx: PlanContext, after: string[]): PlanStep {
+  const cp = ctx.firstControlPlane;
+  const endpoints = ctx.etcdHosts.flatMap((h) => [
+    `${h.name}.server=${hostPort(h.address, 2379)}`,
+    `${h.name}.peer=${hostPort(h.address, 2380)}`,
+  ]);
+  return step({
+    id: `external-etcd/expiry/${cp.name}`,
+    phase: 'external-etcd',
+    host: cp.name,
+    description:
+      `Record when each external etcd certificate expires (CA, apiserver client, every member's served server and ` +
+      `peer certificate) in ${ETCD_EXPIRY_FILE}; post-install keeps it in ConfigMap kube-system/keelson-topology.`,
+    script: bashScript(
+      FAIL_FUNCTION,
+      `ca=${shq(EXTERNAL_ETCD_PKI.caFile)}`,
+      `cert=${shq(EXTERNAL_ETCD_PKI.certFile)}`,
+      `key=${shq(EXTERNAL_ETCD_PKI.keyFile)}`,
+      '# notAfter of one PEM certificate on stdin, as an ISO 8601 UTC time.',
+      'not_after() { local end; end=$(openssl x509 -noout -enddate) || return 1; date -u -d "${end#notAfter=}" +%Y-%m-%dT%H:%M:%SZ; }',
+      'ca_date=$(not_after <"$ca") || fail "cannot read the etcd CA certificate $ca"',
+      'client_date=$(not_after <"$cert") || fail "cannot read the apiserver etcd client certificate $cert"',
+      'record=("ca=${ca_date}" "apiserver-etcd-client=${client_date}")',
+      `endpoints=(${endpoints.map(shq).join(' ')})`,
+      'for entry in "${endpoints[@]}"; do',
+      '  name=${entry%%=*}',
+      '  # The certificate the member serves (what clients see), fetched with the apiserver client certificate.',
+      '  served=$(openssl s_client -connect "${entry#*=}" -CAfile "$ca" -cert "$cert" -key "$key" </dev/null 2>/dev/null || true)',
+      '  date=$(not_after <<<"$served") || fail "no certificate from etcd ${name} at ${entry#*=}"',
+      '  record+=("${name}=${date}")',
+      'done',
+      `install -d -m 0755 ${shq(KEELSON_DIR)}`,
+      `printf '%s\n' "\${record[*]}" > ${shq(ETCD_EXPIRY_FILE)}`,
+      `cat ${shq(ETCD_EXPIRY_FILE)}`,
+      ...writeOutput(ETCD_EXPIRY_VALUE, '"${record[*]}"'),
+    ),
+    timeoutSeconds: 60,
+    dependsOn: after,
+    outputs: [
+      {
+        name: ETCD_EXPIRY_VALUE,
+        secret: false,
+        description: 'notAfter of every external etcd certificate (name=ISO date, space separated)',
+      },
+    ],
+  });
 }

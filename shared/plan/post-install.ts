@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { APISERVER_PORT, KEELSON_DIR, hostPort, type PlanContext } from './context';
 import { ADMIN_KUBECONFIG, KUBECTL } from './control-plane';
 import { jsonString } from './escape';
+import { ETCD_CA_DAYS, ETCD_CERT_DAYS, ETCD_EXPIRY_FILE } from './etcd';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
 import { OUTPUT_DIR, RUN_ID_VALUE, RUN_STARTED_VALUE, valuePlaceholder, type PlanStep } from './types';
@@ -31,6 +32,10 @@ export function topologyConfigMap(ctx: PlanContext): string {
       software: ctx.proxy!.software,
     })),
     etcdMembers: ctx.etcdHosts.map((h) => ({ name: h.name, address: h.address })),
+    // Keelson renews these, not kubeadm; the dates are in data["etcd-certificates-not-after"].
+    ...(ctx.etcdHosts.length
+      ? { etcdCertificates: { caValidityDays: ETCD_CA_DAYS, validityDays: ETCD_CERT_DAYS } }
+      : {}),
     networking: spec.networking,
   };
   return stringify(
@@ -63,6 +68,22 @@ export function exportedServer(ctx: PlanContext): string {
   return `https://${hostPort(ctx.endpoint.host, ctx.endpoint.port)}`;
 }
 
+/**
+ * External etcd's certificates are Keelson's to renew, not kubeadm's: their notAfter dates (read
+ * at deploy time by the external-etcd expiry step) join the cluster record. The record holds only
+ * host names (RFC 1123), `=`, ISO dates and spaces, and is checked to, before it goes into JSON.
+ */
+function etcdExpiryLines(ctx: PlanContext): string[] {
+  if (ctx.etcdHosts.length === 0) return [];
+  return [
+    `record=$(cat ${shq(ETCD_EXPIRY_FILE)})`,
+    "allowed='^[a-z0-9.=:T -]+Z$'",
+    `[[ "$record" =~ $allowed ]] || { echo "keelson: unexpected certificate record: $record" >&2; exit 1; }`,
+    `patch=$(printf '{"data":{"etcd-certificates-not-after":"%s"}}' "$record")`,
+    `${KUBECTL} -n kube-system patch configmap ${TOPOLOGY_CONFIGMAP} --type merge -p "$patch"`,
+  ];
+}
+
 export function postInstallSteps(ctx: PlanContext, after: string[]): PlanStep[] {
   const cp = ctx.firstControlPlane;
   const labelLines = ctx.nodes.flatMap((h) => [
@@ -76,8 +97,11 @@ export function postInstallSteps(ctx: PlanContext, after: string[]): PlanStep[] 
     id: `post-install/topology/${cp.name}`,
     phase: 'post-install',
     host: cp.name,
-    description: `Record the topology and Keelson version in ConfigMap kube-system/${TOPOLOGY_CONFIGMAP}; apply node labels.`,
-    script: bashScript(`${KUBECTL} apply -f ${shq(path)}`, ...labelLines),
+    description:
+      `Record the topology and Keelson version in ConfigMap kube-system/${TOPOLOGY_CONFIGMAP}` +
+      (ctx.etcdHosts.length ? ', with when each external etcd certificate expires' : '') +
+      '; apply node labels.',
+    script: bashScript(`${KUBECTL} apply -f ${shq(path)}`, ...etcdExpiryLines(ctx), ...labelLines),
     files: [file(path, topologyConfigMap(ctx), 'yaml')],
     timeoutSeconds: 120,
     dependsOn: after,

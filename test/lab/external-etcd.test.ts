@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, ClusterProject } from '../../shared/model/cluster';
 import { generatePlan } from '../../shared/plan';
 import { etcdReleaseTag, parseKubernetesVersion, releaseOf } from '../../shared/kubernetes/releases';
+import { ETCD_CA_DAYS, ETCD_CERT_DAYS } from '../../shared/plan/etcd';
 import type { Plan, PlanStep } from '../../shared/plan/types';
 import { startLab, type Lab } from './lab';
 import { phaseSteps, runPlanCheck, runPlanStep, sq, stepById, type Known } from './plan-runner';
@@ -110,6 +111,7 @@ describe('external etcd from the generated plan, on three lab hosts', () => {
       ...MEMBERS.map((h) => `external-etcd/member/${h}`),
       'external-etcd/health/h1',
       'external-etcd/apiserver-client/h4',
+      'external-etcd/expiry/h4',
     ]);
     const ca = step('external-etcd/ca/h1');
     expect(ca.outputs?.map((o) => [o.name, o.secret])).toEqual([
@@ -171,4 +173,53 @@ describe('external etcd from the generated plan, on three lab hosts', () => {
     expect(without.code).not.toBe(0);
     expect((await lab.exec('h4', `test -e ${pki}/etcd/ca.key.keelson`)).code).not.toBe(0);
   }, 120_000);
+
+  /** notAfter of each certificate, from the expiry step's record (`name=ISO date` words). */
+  async function expiryRecord(): Promise<Record<string, string>> {
+    await runPlanStep(lab, step('external-etcd/expiry/h4'), known);
+    const record = (await lab.sh('h4', 'cat /run/keelson/outputs/etcd-certificates-not-after')).trim();
+    expect((await lab.sh('h4', 'cat /etc/kubernetes/keelson/etcd-certificates-not-after')).trim()).toBe(
+      record,
+    );
+    return Object.fromEntries(record.split(' ').map((word) => word.split('=') as [string, string]));
+  }
+  const daysLeft = (iso: string) => (Date.parse(iso) - Date.now()) / 86_400_000;
+
+  it('records when every certificate expires, as the members really serve them (5 years; CA 10)', async () => {
+    const dates = await expiryRecord();
+    expect(Object.keys(dates)).toEqual([
+      'ca',
+      'apiserver-etcd-client',
+      ...MEMBERS.flatMap((h) => [`${h}.server`, `${h}.peer`]),
+    ]);
+    expect(daysLeft(dates.ca!)).toBeGreaterThan(ETCD_CA_DAYS - 1);
+    expect(daysLeft(dates.ca!)).toBeLessThanOrEqual(ETCD_CA_DAYS);
+    for (const [name, date] of Object.entries(dates).filter(([n]) => n !== 'ca')) {
+      expect(daysLeft(date), name).toBeGreaterThan(ETCD_CERT_DAYS - 1);
+      expect(daysLeft(date), name).toBeLessThanOrEqual(ETCD_CERT_DAYS);
+    }
+  }, 120_000);
+
+  it("renews a member's certificates as the README says: remove them, run the phase's steps again", async () => {
+    const served = async () =>
+      lab.sh(
+        'h4',
+        `openssl s_client -connect ${lab.host('h2').address}:2379 -CAfile /etc/kubernetes/pki/etcd/ca.crt ` +
+          '-cert /etc/kubernetes/pki/apiserver-etcd-client.crt -key /etc/kubernetes/pki/apiserver-etcd-client.key ' +
+          '</dev/null 2>/dev/null | openssl x509 -noout -serial',
+      );
+    const before = await served();
+    const datesBefore = await expiryRecord();
+    await lab.sh('h2', 'cd /etc/etcd/pki && mv server.crt server.crt.old && mv peer.crt peer.crt.old');
+    expect((await runPlanCheck(lab, step('external-etcd/member/h2'), known)).code).not.toBe(0);
+    // The CA step always runs (it keeps the CA and hands its key over); the member step signs what is missing.
+    await runPlanStep(lab, step('external-etcd/ca/h1'), known);
+    await runPlanStep(lab, step('external-etcd/member/h2'), known);
+    await runPlanStep(lab, step('external-etcd/health/h1'), known);
+    // etcd serves the new certificate to new connections without a restart.
+    expect(await served()).not.toBe(before);
+    const datesAfter = await expiryRecord();
+    expect(Date.parse(datesAfter['h2.server']!)).toBeGreaterThan(Date.parse(datesBefore['h2.server']!));
+    expect(datesAfter['h1.server']).toBe(datesBefore['h1.server']);
+  }, 180_000);
 });
