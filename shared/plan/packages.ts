@@ -1,5 +1,5 @@
 import type { Host } from '../model/cluster';
-import type { OsFamily, PlanContext } from './context';
+import { KEELSON_DIR, type OsFamily, type PlanContext } from './context';
 import { aptUri, dnfUrl } from './escape';
 import { FAIL_FUNCTION, bashScript, shq } from './shell';
 import { file, step } from './step';
@@ -37,12 +37,20 @@ function versionSuffix(ctx: PlanContext, family: OsFamily): string {
   return family === 'debian' ? `=1.${v.minor}.${v.patch}-1.1` : `-1.${v.minor}.${v.patch}`;
 }
 
+/**
+ * Debian's source line is uploaded beside the plan and put in place only once its keyring exists:
+ * a sources.list.d entry whose signed-by keyring is missing makes every `apt-get update` on the
+ * host fail ("the repository is not signed"), this step's own first one and any later apt step's.
+ */
+const STAGED_APT_LIST = `${KEELSON_DIR}/apt/kubernetes.list`;
+const APT_LIST = '/etc/apt/sources.list.d/kubernetes.list';
+
 export function kubernetesRepoFiles(ctx: PlanContext, family: OsFamily): PlanFile[] {
   const url = kubernetesRepoUrl(ctx, family);
   if (family === 'debian') {
     return [
       file(
-        '/etc/apt/sources.list.d/kubernetes.list',
+        STAGED_APT_LIST,
         `deb [signed-by=${K8S_KEYRING}] ${aptUri(url, 'spec.packages.mirrorUrl')} /\n`,
         'text',
       ),
@@ -82,6 +90,7 @@ export function kubernetesPackagesStep(ctx: PlanContext, host: Host): PlanStep {
           `install -d -m 0755 ${shq(APT_KEYRING_DIR)}`,
           `curl -fsSL ${shq(`${url}Release.key`)} | gpg --dearmor --yes -o ${shq(K8S_KEYRING)}`,
           `chmod 0644 ${shq(K8S_KEYRING)}`,
+          `install -m 0644 ${shq(STAGED_APT_LIST)} ${shq(APT_LIST)}`,
           'apt-get update -q',
           `apt-mark unhold ${K8S_PACKAGES.join(' ')} >/dev/null`,
           `apt-get install -y -q --allow-change-held-packages ${pkgs}`,

@@ -16,5 +16,5 @@ export const pauseVersion = (v: KubeVersion): string => v.release.images.pause;
 export const externalEtcdVersion = (v: KubeVersion): string => etcdReleaseTag(v.release);
 
 export const CALICO_VERSION = 'v3.30.3';
-export const FLANNEL_VERSION = 'v0.27.4';
+export const FLANNEL_VERSION = 'v0.28.10';
 export const KUBE_VIP_VERSION = 'v0.9.2';

@@ -99,7 +99,7 @@ describe('offline sources: mirror and the bundle Keelson serves', () => {
           .join('\n');
         const etcd = /etcd\/(v[\d.]+)\//.exec(scripts);
         if (p.spec.etcd.mode === 'external') {
-          const version = /version=(v[\d.]+)/.exec(scripts)?.[1] ?? etcd?.[1];
+          const version = /version='?(v[\d.]+)/.exec(scripts)?.[1] ?? etcd?.[1];
           expect(version, 'the external-etcd step names its version').toBeDefined();
           expect(existsSync(join(bundle, 'etcd', version!, `etcd-${version}-linux-amd64.tar.gz`))).toBe(true);
         }

@@ -184,6 +184,24 @@ describe('OS preparation, runtime and packages', () => {
     expect(step.script).toContain('apt-mark hold kubelet kubeadm kubectl');
   });
 
+  test('an apt source goes into sources.list.d only after its signed-by keyring exists', () => {
+    // Files are written before the script runs: a source whose keyring the script creates would
+    // make every apt-get update on the host fail meanwhile ("the repository is not signed").
+    for (const pattern of ['keepalived-haproxy', 'node-local'] as const) {
+      for (const step of allSteps(gen({ pattern, version: '1.37' }))) {
+        for (const f of step.files.filter((x) => x.path.startsWith('/etc/apt/sources.list.d/'))) {
+          const keyring = /signed-by=(\S+?)[\]\s]/.exec(f.content)?.[1];
+          if (keyring) expect(step.script, `${step.id} ${f.path}`).not.toContain(keyring);
+        }
+        const lines = step.script.split('\n');
+        const placed = lines.findIndex((l) => l.includes("'/etc/apt/sources.list.d/kubernetes.list'"));
+        if (placed >= 0) {
+          expect(lines.findIndex((l) => l.includes('gpg --dearmor'))).toBeLessThan(placed);
+        }
+      }
+    }
+  });
+
   test('RHEL: rpm repo with exclude=, --disableexcludes=kubernetes, SELinux permissive', () => {
     const plan = gen({ pattern: 'kube-vip', version: '1.36' }, 'rhel');
     const step = allSteps(plan).find((s) => s.id === 'kubernetes-packages/cp1')!;
