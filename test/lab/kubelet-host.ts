@@ -22,11 +22,12 @@ export function kubeletHostNspawnArgs(containerdDir: string, kubeletDir: string)
 }
 
 /**
- * nspawn's environment for such a host: /proc/sys and /sys writable (the kubelet and kube-proxy
- * write per-network-namespace sysctls and read the rest), where a plain lab host gets only
- * the network part writable.
+ * nspawn's environment for such a host: only /proc/sys/net writable, as for every lab host. With
+ * `yes` (KUBELET-NOTES item 8) nspawn mounts the machine's own sysfs, so /sys/class/net showed the
+ * machine's interfaces (every host then reported the machine's MAC to the preflight). The kernel-
+ * wide values the kubelet wants are set on the machine instead (MACHINE_SYSCTLS), so it only reads.
  */
-export const KUBELET_HOST_VFS_WRITABLE = 'yes';
+export const KUBELET_HOST_VFS_WRITABLE = 'network';
 
 /** cgroup v1 controllers mounted on this machine, one hierarchy each (KUBELET-NOTES item 2). */
 export function cgroupV1Controllers(): { name: string; mount: string; path: string }[] {
@@ -96,7 +97,7 @@ export function prepareKubeletHostRoot(root: string): void {
     '../keelson-lab-kubelet-host.service',
     join(unitDir, 'sysinit.target.wants/keelson-lab-kubelet-host.service'),
   );
-  // With /proc/sys writable these would rewrite the one shared kernel's settings (item 8).
+  // They would write kernel-wide settings the host cannot change (and boot it degraded).
   for (const unit of ['procps.service', 'systemd-binfmt.service']) {
     const path = join(unitDir, unit);
     if (!existsSync(path)) symlinkSync('/dev/null', path);
