@@ -31,7 +31,8 @@ function usage(message) {
       '       npm run lab -- project TEMPLATE [--user root|deploy]   (the template bound to the running lab)\n' +
       '       npm run lab -- bench [--hosts N]   (prints boot time and memory)\n' +
       '       npm run lab -- kube-build [--version 1.37.2]   (real Kubernetes from Go modules, cached)\n' +
-      '       npm run lab -- bundle [--version 1.37.2]       (the offline bundle from that build)',
+      '       npm run lab -- bundle [--version 1.37.2]       (the offline bundle from that build)\n' +
+      '       npm run lab -- cluster --template NAME [--version 1.37.2]   (a real cluster, deployed by Keelson)',
   );
   process.exit(2);
 }
@@ -94,11 +95,28 @@ async function bundle(args) {
   console.log(await buildBundle(versionOption(args), (line) => console.log(line)));
 }
 
-/** The detached process that owns the lab: it serves the apt repository and tears down on SIGTERM. */
+/**
+ * The detached process that owns the lab: it serves the apt repository (and, for a cluster, the
+ * bundle) and tears down on SIGTERM.
+ */
 async function serve(readyFile, optionsJson) {
-  const { startLab } = await loadLab();
+  const options = JSON.parse(optionsJson);
   try {
-    const lab = await startLab({ ...JSON.parse(optionsJson), log: (l) => console.log(l) });
+    if (options.template) {
+      const { startLabCluster } = await loadLab('kube/cluster.ts');
+      const cluster = await startLabCluster({ ...options, log: (l) => console.log(l) });
+      writeFileSync(
+        readyFile,
+        JSON.stringify({
+          ok: true,
+          state: join(cluster.lab.stateDir, 'state.json'),
+          kubeconfig: cluster.kubeconfig,
+        }),
+      );
+      return;
+    }
+    const { startLab } = await loadLab();
+    const lab = await startLab({ ...options, log: (l) => console.log(l) });
     writeFileSync(
       readyFile,
       JSON.stringify({ ok: true, state: join(lab.stateDir, 'state.json'), figures: lab.figures }),
@@ -109,9 +127,11 @@ async function serve(readyFile, optionsJson) {
   }
 }
 
-async function up(args) {
-  root();
-  const options = parseUp(args);
+/**
+ * Starts the detached owner process with `options` and waits until it says it is ready, echoing
+ * its progress lines meanwhile (a cluster takes minutes). Exits 1 with its last words if it fails.
+ */
+async function startDaemon(options, timeoutMs) {
   const temp = mkdtempSync(join(tmpdir(), 'keelson-lab-up-'));
   const readyFile = join(temp, 'ready.json');
   const logFile = join(temp, 'daemon.log');
@@ -125,22 +145,55 @@ async function up(args) {
     },
   );
   child.unref();
-  const deadline = Date.now() + 600_000;
+  const deadline = Date.now() + timeoutMs;
+  let shown = 0;
+  const echo = () => {
+    const text = readFileSync(logFile, 'utf8');
+    if (text.length > shown) process.stdout.write(text.slice(shown));
+    shown = text.length;
+  };
   while (!existsSync(readyFile)) {
     if (child.exitCode !== null || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 100));
+    if (options.template) echo();
+    await new Promise((r) => setTimeout(r, 200));
   }
   const ready = existsSync(readyFile)
     ? JSON.parse(readFileSync(readyFile, 'utf8'))
     : { ok: false, error: 'the lab process exited' };
   if (!ready.ok) {
-    console.error(`lab: could not start: ${ready.error}\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    console.error(
+      `lab: could not start: ${ready.error}\n${readFileSync(logFile, 'utf8').slice(shown).slice(-2000)}`,
+    );
     rmSync(temp, { recursive: true, force: true });
     process.exit(1);
   }
+  if (options.template) echo();
   rmSync(temp, { recursive: true, force: true });
+  return { ready, pid: child.pid };
+}
+
+async function up(args) {
+  root();
+  const { ready, pid } = await startDaemon(parseUp(args), 600_000);
   const state = JSON.parse(readFileSync(ready.state, 'utf8'));
-  console.log(describe(state, child.pid, ready.figures));
+  console.log(describe(state, pid, ready.figures));
+}
+
+/** A real cluster of a template, deployed by Keelson on kubelet lab hosts; its kubeconfig path last. */
+async function cluster(args) {
+  root();
+  let template;
+  let version;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--template' && args[i + 1]) template = args[++i];
+    else if (args[i] === '--version' && args[i + 1]) version = args[++i];
+    else usage(`unknown option "${args[i]}"`);
+  }
+  if (!template) usage('cluster needs --template NAME (a file of resources/templates without .keelson.yaml)');
+  const { ready, pid } = await startDaemon({ template, version, lab: { kind: 'cli' } }, 90 * 60_000);
+  const state = JSON.parse(readFileSync(ready.state, 'utf8'));
+  console.log(`\n${describe(state, pid)}\n\nkubectl --kubeconfig ${ready.kubeconfig} get nodes`);
+  console.log(ready.kubeconfig);
 }
 
 function describe(state, pid, figures) {
@@ -375,5 +428,6 @@ else if (command === 'bench') await bench(rest);
 else if (command === 'project') await project(rest);
 else if (command === 'kube-build') await kubeBuild(rest);
 else if (command === 'bundle') await bundle(rest);
+else if (command === 'cluster') await cluster(rest);
 else if (command === '__serve') await serve(rest[0], rest[1]);
 else usage(command ? `unknown command "${command}"` : undefined);

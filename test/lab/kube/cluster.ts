@@ -1,0 +1,178 @@
+// A real Kubernetes cluster in the lab, brought up by Keelson itself: kubelet-capable lab hosts,
+// a shipped template bound to them (`bindTemplate`), the offline bundle served by Keelson and
+// tunnelled to every host, and the plan run by the deploy engine over SSH — the same engine, plan
+// and bundle server a user runs. Only what kubelet-host.ts names is lab-specific.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBundleServer, type BundleServer } from '../../../main/services/bundle/server';
+import { bundleTunnels } from '../../../main/services/bundle/tunnel';
+import { DeployRun } from '../../../main/services/deploy/engine';
+import { FileSecretStore } from '../../../main/services/deploy/secrets';
+import { SshEngine } from '../../../main/services/ssh/engine';
+import type { ClusterProject } from '../../../shared/model/cluster';
+import { parseProject, serializeProject } from '../../../shared/model/parse';
+import { generatePlan } from '../../../shared/plan';
+import type { Plan } from '../../../shared/plan/types';
+import { DEFAULT_BUNDLE_PORT } from '../../../shared/plan/mirror';
+import { validateCluster } from '../../../shared/validation';
+import { startLab, type Lab, type LabOptions } from '../lab';
+import { buildBundle } from './bundle';
+
+const TEMPLATES = fileURLToPath(new URL('../../../resources/templates/', import.meta.url));
+/** The lab's sudo password lives under this secret name in the cluster's secret store. */
+export const LAB_SUDO_SECRET = 'lab-deploy-sudo';
+
+export function loadTemplate(name: string): ClusterProject {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`lab: "${name}" is not a template name`);
+  const text = readFileSync(join(TEMPLATES, `${name}.keelson.yaml`), 'utf8');
+  const parsed = parseProject(text, `${name}.keelson.yaml`);
+  if (!parsed.ok) throw new Error(`lab: template ${name} does not parse: ${JSON.stringify(parsed.errors)}`);
+  return parsed.project;
+}
+
+/** An address of the template's 10.77.0.0/24 moved into the lab's own 10.77.K.0/24. */
+const intoSlot = (address: string, slot: number): string => address.replace(/^10\.77\.0\./, `10.77.${slot}.`);
+
+/**
+ * The template as a user would fill it in for these lab hosts: their addresses, the non-root
+ * `deploy` user with the lab key and sudo password, packages from the bundle Keelson serves,
+ * Flannel (the CNI the bundle carries), and cgroup v1 allowed — this kernel has no cgroup v2.
+ */
+export function bindTemplate(template: ClusterProject, lab: Lab): ClusterProject {
+  const project = structuredClone(template);
+  const spec = project.spec;
+  for (const host of spec.hosts) {
+    const labHost = lab.host(host.name);
+    host.address = labHost.address;
+    host.ssh = {
+      ...host.ssh,
+      port: labHost.sshPort,
+      user: labHost.user,
+      auth: { type: 'key', keyFile: lab.keyPath },
+      sudoPasswordRef: LAB_SUDO_SECRET,
+    };
+  }
+  if (spec.apiEndpoint.vip) spec.apiEndpoint.vip = intoSlot(spec.apiEndpoint.vip, lab.slot);
+  spec.packages = { ...spec.packages, source: 'bundle' };
+  spec.networking = { ...spec.networking, cni: 'flannel' };
+  spec.kubelet = { ...spec.kubelet, allowCgroupV1: true };
+  return project;
+}
+
+export interface LabCluster {
+  lab: Lab;
+  project: ClusterProject;
+  plan: Plan;
+  /** Admin kubeconfig whose server is the cluster's endpoint (through the VIP / LB). */
+  kubeconfig: string;
+  stateDir: string;
+  bundle: BundleServer;
+  ssh: SshEngine;
+  /** The cluster's files: the bound project, the deploy state, the secret store. */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export interface LabClusterOptions {
+  template: string;
+  version?: string;
+  log?: (line: string) => void;
+  /** Extra lab options (e.g. a bastion). */
+  lab?: Partial<LabOptions>;
+}
+
+/** Template hosts whose SSH goes through a bastion become bastion-only lab hosts. */
+function bastions(template: ClusterProject): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of template.spec.hosts) if (h.ssh.via) out[h.name] = h.ssh.via;
+  return out;
+}
+
+export async function startLabCluster(options: LabClusterOptions): Promise<LabCluster> {
+  const log = options.log ?? (() => undefined);
+  const template = loadTemplate(options.template);
+  const bundleDir = await buildBundle(options.version, log);
+  const lab = await startLab({
+    hosts: template.spec.hosts.map((h) => h.name),
+    behindBastion: bastions(template),
+    kubelet: true,
+    kind: 'cluster',
+    log,
+    ...options.lab,
+  });
+  let bundle: BundleServer | undefined;
+  const ssh = new SshEngine({
+    knownHostsFile: join(lab.stateDir, 'keelson-known_hosts'),
+    readOnlyKnownHosts: [lab.knownHostsPath],
+  });
+  const stop = async () => {
+    ssh.closeAll();
+    await bundle?.close().catch(() => undefined);
+    await lab.stop();
+  };
+  try {
+    // A real site's hosts come with their OS repositories configured; the lab's is its offline one.
+    await Promise.all(lab.hosts.map((h) => lab.useOfflineRepository(h.name)));
+    const project = bindTemplate(template, lab);
+    const findings = validateCluster(project).filter((f) => f.severity === 'error');
+    if (findings.length)
+      throw new Error(
+        `lab: the bound ${options.template} has errors: ${findings.map((f) => f.message).join('; ')}`,
+      );
+    const dir = join(lab.stateDir, 'cluster');
+    mkdirSync(dir, { recursive: true });
+    const projectFile = join(dir, `${options.template}.keelson.yaml`);
+    writeFileSync(projectFile, serializeProject(project));
+    const plan = generatePlan(project, { keelsonVersion: 'lab' });
+    bundle = await startBundleServer({ dir: bundleDir, workDir: join(dir, 'bundle-server') });
+    const secrets = new FileSecretStore(join(dir, 'secrets.json'), undefined, (v) =>
+      ssh.redactor.register(v),
+    );
+    await secrets.keep(LAB_SUDO_SECRET, lab.hosts[0]!.password);
+    const stateDir = join(dir, `${options.template}.deploy`);
+    const started = Date.now();
+    const run = await DeployRun.open(
+      {
+        plan,
+        project,
+        ssh,
+        secrets,
+        stateDir,
+        keelsonVersion: 'lab',
+        services: bundleTunnels(bundle, project.spec.packages.bundlePort ?? DEFAULT_BUNDLE_PORT),
+      },
+      {},
+      (event) => {
+        if (event.type === 'step-ended')
+          log(`${event.stepId}: ${event.status}${event.error ? ` — ${event.error}` : ''}`);
+      },
+    );
+    const status = await run.done;
+    log(
+      `deploy ${status} in ${((Date.now() - started) / 1000).toFixed(0)} s (run ${run.runId}, journal in ${stateDir})`,
+    );
+    if (status !== 'succeeded')
+      throw new Error(`lab: the deploy of ${options.template} ended ${status}; see ${stateDir}`);
+    const kubeconfig = join(dir, 'admin.kubeconfig');
+    await exportAdminKubeconfig(lab, project, plan, kubeconfig);
+    return { lab, project, plan, kubeconfig, stateDir, bundle, ssh, dir, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** admin.conf from the first control plane, its server already the endpoint (kubeadm writes it so). */
+async function exportAdminKubeconfig(
+  lab: Lab,
+  project: ClusterProject,
+  plan: Plan,
+  out: string,
+): Promise<void> {
+  const first = plan.phases.find((p) => p.id === 'control-plane-init')!.steps[0]!.host;
+  const text = await lab.sh(first, 'cat /etc/kubernetes/admin.conf');
+  writeFileSync(`${out}.tmp`, text, { mode: 0o600 });
+  renameSync(`${out}.tmp`, out);
+  void project;
+}
