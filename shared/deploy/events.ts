@@ -2,8 +2,8 @@ import type { PhaseId } from '../plan/types';
 
 /**
  * The one event stream of a deploy run. The engine emits these; the journal, the Deploy panel,
- * the canvas, the CLI's progress display and the tests all consume the same events (see
- * /work/shared/design/one-engine.md, point 4). No event ever carries a secret value: step output
+ * the canvas, the CLI's progress display and the tests all consume the same events (the "one
+ * engine, one event stream" design). No event ever carries a secret value: step output
  * is masked by the engine's redactor before it becomes an event.
  */
 

@@ -1,7 +1,7 @@
 // LAB-ONLY: what lets a lab host (a systemd-nspawn container on a shared kernel) run containerd
 // and a kubelet. None of this is needed, or done, on a real server: every setting here stands in
 // for something a real machine simply has (its own kernel, its own cgroups, its own /dev/kmsg).
-// This file is the one place these settings live. Measured reasons: /work/shared/lab/KUBELET-NOTES.md.
+// This file is the one place these settings live.
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { must, run } from './run';

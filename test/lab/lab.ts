@@ -1,6 +1,5 @@
 // A multi-host lab on one machine: N systemd-nspawn Debian hosts with their own IPs, systemd and
 // real OpenSSH, on a bridge the root namespace (the operator's workstation) reaches at 10.77.K.1.
-// See /work/shared/lab/RECIPE.md for the measured recipe this follows.
 //
 //   const lab = await startLab({ hosts: 3, sshPorts: { h2: 2222 }, behindBastion: { h3: 'h1' } });
 //   try { … ssh root@lab.host('h1').address … } finally { await lab.stop(); }
