@@ -1,9 +1,10 @@
-import type { Redactor } from './redact';
+import type { RedactionScope, Redactor } from './redact';
 
 /**
  * Secrets by name, in main's memory only, write-only from the outside: the contract can set
  * and delete them but never read one back, so the renderer forgets a value once it is sent.
- * Every value is registered with the redactors the moment it arrives.
+ * Every value is masked by the redactors from the moment it arrives until the store (or scope) is
+ * cleared: the redactors then stop holding it, unless something else still does.
  *
  * Scopes, so a secret lives no longer and reaches no further than it must:
  * - one store per client connection (a window, a browser tab): `ssh.secrets.set` writes there,
@@ -14,11 +15,15 @@ import type { Redactor } from './redact';
  */
 export class SecretStore {
   private readonly values = new Map<string, string>();
+  /** This store's holds on the redactors, released by clear(). */
+  private readonly masks: RedactionScope[];
 
   constructor(
     private readonly redactors: Redactor[] = [],
     private readonly parent?: SecretStore,
-  ) {}
+  ) {
+    this.masks = redactors.map((r) => r.scope());
+  }
 
   /** A scope for one call or run on top of this store, holding `values` besides. */
   child(values: Record<string, string> = {}): SecretStore {
@@ -28,9 +33,9 @@ export class SecretStore {
   }
 
   set(name: string, value: string): void {
-    // An old value stays registered with the redactors: it may still appear in output.
+    // A replaced (or deleted) value stays masked until clear(): it may still appear in output.
     this.values.set(name, value);
-    for (const r of this.redactors) r.register(value);
+    for (const m of this.masks) m.add(value);
   }
 
   /** Removes this scope's own value (a parent's value of the same name is then visible again). */
@@ -52,8 +57,12 @@ export class SecretStore {
     return this.values.get(name) ?? this.parent?.get(name);
   }
 
-  /** Forgets every value of this scope (the connection closed, the call or run ended). */
+  /**
+   * Forgets every value of this scope (the connection closed, the call or run ended) and stops
+   * masking them — a value something else holds (a parent store, a pooled connection) stays masked.
+   */
   clear(): void {
     this.values.clear();
+    for (const m of this.masks) m.release();
   }
 }
