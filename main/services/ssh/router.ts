@@ -7,6 +7,7 @@ import { describeFileError } from '../file-errors';
 import { sshEngine } from './instance';
 import { SshError, type HostKeyInfo } from './errors';
 import { HostKeyOffers } from './host-key-offers';
+import { StreamRedactor } from './redact';
 import { testConnection } from './probe';
 import type { SecretStore } from './secret-store';
 import type { SshAuthMethod, SshTarget } from './types';
@@ -156,35 +157,46 @@ export const sshRouter = {
   }),
 
   run: os.run.handler(async function* ({ input, errors, signal, context }) {
+    // The call's values live (and stay masked in its output) until the call ends.
     const scope = callScope(context, input.secrets);
-    let target: SshTarget;
     try {
-      target = toTarget(input.host, scope, input.via);
-    } catch (e) {
-      throw typedError(errors, e, context);
-    } finally {
-      scope.clear(); // the target holds what it needs; the call's values go now
-    }
-    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-    try {
-      for await (const ev of sshEngine().execStream(target, input.command, {
-        sudo: input.sudo,
-        timeoutMs: input.timeoutMs,
-        signal,
-      })) {
-        if ('stream' in ev) {
-          const data = decoders[ev.stream].write(ev.data);
-          if (data) yield { stream: ev.stream, data };
-        } else {
-          for (const stream of ['stdout', 'stderr'] as const) {
-            const rest = decoders[stream].end();
-            if (rest) yield { stream, data: rest };
-          }
-          yield ev.signal ? { exitCode: ev.exitCode, signal: ev.signal } : { exitCode: ev.exitCode };
-        }
+      let target: SshTarget;
+      try {
+        target = toTarget(input.host, scope, input.via);
+      } catch (e) {
+        throw typedError(errors, e, context);
       }
-    } catch (e) {
-      throw typedError(errors, e, context);
+      // Output is text the page shows: a password echoed by a script, a token a command prints
+      // are masked like log lines, also when a secret arrives split across two chunks.
+      const redactor = sshEngine().redactor;
+      const streams = {
+        stdout: { decoder: new StringDecoder('utf8'), redactor: new StreamRedactor(redactor) },
+        stderr: { decoder: new StringDecoder('utf8'), redactor: new StreamRedactor(redactor) },
+      };
+      try {
+        for await (const ev of sshEngine().execStream(target, input.command, {
+          sudo: input.sudo,
+          timeoutMs: input.timeoutMs,
+          signal,
+        })) {
+          if ('stream' in ev) {
+            const { decoder, redactor: masked } = streams[ev.stream];
+            const data = masked.push(decoder.write(ev.data));
+            if (data) yield { stream: ev.stream, data };
+          } else {
+            for (const stream of ['stdout', 'stderr'] as const) {
+              const { decoder, redactor: masked } = streams[stream];
+              const rest = masked.push(decoder.end()) + masked.end();
+              if (rest) yield { stream, data: rest };
+            }
+            yield ev.signal ? { exitCode: ev.exitCode, signal: ev.signal } : { exitCode: ev.exitCode };
+          }
+        }
+      } catch (e) {
+        throw typedError(errors, e, context);
+      }
+    } finally {
+      scope.clear();
     }
   }),
 

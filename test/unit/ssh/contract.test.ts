@@ -109,6 +109,31 @@ describe('ssh contract', () => {
     expect(text('stderr')).toBe('b\n');
   });
 
+  it("command output is redacted: a client's secret printed whole, and split across two chunks", async () => {
+    const c = client();
+    const token = 'tok-7Hq2pLx9Vw';
+    await c.ssh.secrets.set({ name: 'api-token', value: token });
+    const events: RunEvent[] = [];
+    // The command holds the token only in pieces, so only the output can carry it whole.
+    for await (const ev of await c.ssh.run({
+      host: deploy(),
+      command:
+        "a='tok-7Hq2'; b='pLx9Vw'; printf '%s%s\\n' \"$a\" \"$b\"; " +
+        'printf \'split %s\' "$a"; sleep 0.5; printf \'%s end\\n\' "$b"; printf \'%s%s\\n\' "$a" "$b" >&2',
+      secrets: { 'cp1-login': sshd.password },
+    }))
+      events.push(ev);
+    const chunks = events.flatMap((e) => ('data' in e ? [e.data] : []));
+    expect(chunks.length).toBeGreaterThan(1);
+    const all = chunks.join('');
+    expect(all).not.toContain('7Hq2pLx9');
+    expect(all).not.toContain('pLx9Vw');
+    const text = (stream: string) =>
+      events.flatMap((e) => ('stream' in e && e.stream === stream ? [e.data] : [])).join('');
+    expect(text('stdout')).toBe('***\nsplit *** end\n');
+    expect(text('stderr')).toBe('***\n');
+  });
+
   it('secrets are write-only: names come back, values never', async () => {
     const c = client();
     await c.ssh.secrets.set({ name: 'cp1-login', value: sshd.password });
