@@ -16,7 +16,7 @@ import { defaultSink, redactingLogger, Redactor, type LogSink, type SshLogger } 
 import { Semaphore } from './semaphore';
 import { shellQuote } from './shell';
 import { expandHome, parseJumpSpec, SshConfigFile } from './ssh-config';
-import { sftpPut, sftpWrite } from './sftp';
+import { sftpPut, sftpRemove, sftpWrite } from './sftp';
 import { abortable, streamExec } from './stream-exec';
 import { probeSudo, wrapSudo } from './sudo';
 import type {
@@ -450,7 +450,12 @@ export class SshEngine {
         return;
       }
       const tmp = `/tmp/.keelson-upload-${suffix}`;
-      await abortable(sftpWrite(conn, tmp, data, 0o600), signal);
+      try {
+        await abortable(sftpWrite(conn, tmp, data, 0o600), signal);
+      } catch (error) {
+        await sftpRemove(conn, tmp); // half an upload (a full /tmp) must not stay behind
+        throw error;
+      }
       const staged = `${remotePath}.keelson-${suffix}`;
       const owner = shellQuote(options.owner ?? 'root');
       const group = shellQuote(options.group ?? 'root');
@@ -458,15 +463,23 @@ export class SshEngine {
         `install -m ${mode} -o ${owner} -g ${group} -- ${shellQuote(tmp)} ${shellQuote(staged)} && ` +
         `mv -f -- ${shellQuote(staged)} ${shellQuote(remotePath)}; rc=$?; rm -f -- ${shellQuote(tmp)} ${shellQuote(staged)}; exit $rc`;
       const errors: Buffer[] = [];
-      const r = await this.execOnConnection(
-        conn,
-        script,
-        { sudo: true, onStderr: (c) => errors.push(c) },
-        signal,
-      );
+      let r;
+      try {
+        r = await this.execOnConnection(
+          conn,
+          script,
+          { sudo: true, onStderr: (c) => errors.push(c) },
+          signal,
+        );
+      } catch (error) {
+        // The install never ran to its end (timeout, cancel, a dropped connection): the temp
+        // file is the user's own, so remove it as the user.
+        await sftpRemove(conn, tmp);
+        throw error;
+      }
       if (r.exitCode !== 0) {
         // The temp file is the user's own: clean it even if sudo refused.
-        await this.execOnConnection(conn, `rm -f -- ${shellQuote(tmp)}`, {}, signal).catch(() => undefined);
+        await sftpRemove(conn, tmp);
         throw new SshError(
           'SFTP_FAILED',
           conn.label,

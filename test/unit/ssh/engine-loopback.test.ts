@@ -3,7 +3,7 @@
  * streaming, timeouts, uploads and redaction — what a user of Keelson relies on.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { SshEngine } from '../../../main/services/ssh/engine';
 import { SshError } from '../../../main/services/ssh/errors';
 import { SshConfigFile } from '../../../main/services/ssh/ssh-config';
 import type { SshTarget } from '../../../main/services/ssh/types';
+import { canMountTinyDisk, mountTinyDisk } from '../support/tiny-disk';
 import { startSshd, type Sshd } from './sshd-fixture';
 
 let sshd: Sshd;
@@ -334,6 +335,31 @@ describe('uploads', () => {
     expect(execFileSync('stat', ['-c', '%a %U', target], { encoding: 'utf8' })).toBe('600 root\n');
     expect((await e.run(deploy, 'ls /tmp | grep -c keelson-upload || true')).stdout).toBe('0\n');
     e.closeAll();
+  });
+});
+
+describe.skipIf(!canMountTinyDisk())('uploads to a full disk', () => {
+  it('a write cut short leaves no temporary file behind, and the old file as it was', async () => {
+    const disk = mountTinyDisk(256);
+    try {
+      const knownHosts = join(work, 'upload_known_hosts');
+      writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ssh-ed25519 ${sshd.hostKey}\n`);
+      const e = engine({ knownHostsFile: knownHosts });
+      const target = join(disk.dir, 'app.conf');
+      writeFileSync(target, 'old\n');
+      disk.fill();
+      const err = await expectSshError(
+        e.upload(root(), target, 'x'.repeat(200_000), { mode: 0o644 }),
+        'SFTP_FAILED',
+      );
+      expect(err.message).toContain(disk.dir);
+      expect(err.message).toMatch(/: the disk is full \(\d+ bytes free, 200000 needed\)$/);
+      expect(readdirSync(disk.dir).sort()).toEqual(['app.conf', 'filler']);
+      expect(readFileSync(target, 'utf8')).toBe('old\n');
+      e.closeAll();
+    } finally {
+      disk.unmount();
+    }
   });
 });
 
