@@ -117,12 +117,16 @@ export function kubeadmImages(
   release: KubernetesRelease,
   repository = DEFAULT_IMAGE_REPOSITORY,
 ): string[] {
+  // Only registry.k8s.io keeps CoreDNS under coredns/coredns; with any other imageRepository
+  // kubeadm pulls REPOSITORY/coredns (its GetDNSImage), so a mirror must hold it there.
+  const coreDNS =
+    repository === DEFAULT_IMAGE_REPOSITORY ? `${repository}/coredns/coredns` : `${repository}/coredns`;
   return [
     `${repository}/kube-apiserver:${tag}`,
     `${repository}/kube-controller-manager:${tag}`,
     `${repository}/kube-scheduler:${tag}`,
     `${repository}/kube-proxy:${tag}`,
-    `${repository}/coredns/coredns:${release.images.coreDNS}`,
+    `${coreDNS}:${release.images.coreDNS}`,
     `${repository}/pause:${release.images.pause}`,
     `${repository}/etcd:${release.images.etcd}`,
   ];

@@ -39,7 +39,8 @@ describe('the Kubernetes release table', () => {
       'mirror.example/k8s/kube-controller-manager:v1.37.2',
       'mirror.example/k8s/kube-scheduler:v1.37.2',
       'mirror.example/k8s/kube-proxy:v1.37.2',
-      'mirror.example/k8s/coredns/coredns:v1.14.6',
+      // kubeadm drops CoreDNS's coredns/ path for any repository but registry.k8s.io.
+      'mirror.example/k8s/coredns:v1.14.6',
       'mirror.example/k8s/pause:3.10.2',
       'mirror.example/k8s/etcd:3.7.0-0',
     ]);
