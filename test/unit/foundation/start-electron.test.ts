@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ afterAll(() => rmSync(cache, { recursive: true, force: true }));
  */
 function npmStart(
   env: Record<string, string>,
+  args: string[] = [],
 ): Promise<{ code: number | null; stdout: string; stderr: string; url?: string }> {
   return new Promise((resolve, reject) => {
     const childEnv: Record<string, string | undefined> = {
@@ -26,12 +27,12 @@ function npmStart(
       // TMPDIR too: a download killed on timeout leaves its temp folder behind.
       TMPDIR: cache,
       KEELSON_HOME: join(cache, 'home'),
-      ...env,
     };
-    // No desktop: a test must never open a browser window.
+    // No desktop unless a test gives one: a test must never open a real browser window.
     delete childEnv.DISPLAY;
     delete childEnv.WAYLAND_DISPLAY;
-    const child = spawn(process.execPath, ['scripts/start-electron.mjs'], {
+    Object.assign(childEnv, env);
+    const child = spawn(process.execPath, ['scripts/start-electron.mjs', ...args], {
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -70,6 +71,37 @@ describe.skipIf(binaryPresent)(
       // Stopped with Ctrl-C after the URL: a clean exit, not a failure.
       expect(result.code).toBe(0);
       expect(existsSync('node_modules/electron/dist')).toBe(false);
+    });
+
+    it("on a desktop, opens the printed URL in the desktop's browser (xdg-open: a recording stand-in here)", async () => {
+      // This machine has no desktop, so xdg-open is a recording stand-in first on PATH.
+      const bin = mkdtempSync(join(cache, 'fake-xdg-open-'));
+      const opened = join(bin, 'opened');
+      writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$*" > '${opened}'\n`, { mode: 0o755 });
+      const result = await npmStart({
+        ELECTRON_MIRROR: 'http://127.0.0.1:9/',
+        DISPLAY: ':97',
+        PATH: `${bin}:${process.env.PATH}`,
+      });
+      expect(result.url).toBeDefined();
+      await expect.poll(() => existsSync(opened) && readFileSync(opened, 'utf8')).toBe(`${result.url}\n`);
+    });
+
+    it('exits non-zero, saying why, when browser mode cannot start either (its port is taken)', async () => {
+      const taken: Server = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (taken.address() as AddressInfo).port;
+        const result = await npmStart({ ELECTRON_MIRROR: 'http://127.0.0.1:9/' }, ['--port', String(port)]);
+        expect(result.url).toBeUndefined();
+        expect(result.stderr).toContain(
+          `Keelson browser mode could not start: port ${port} is already in use on 127.0.0.1.`,
+        );
+        expect(result.stderr).toContain('npm start: browser mode could not start either (see above).');
+        expect(result.code).toBe(1);
+      } finally {
+        taken.close();
+      }
     });
 
     it('gives up on a download that stalls, after the timeout, with the same one line', async () => {
