@@ -90,7 +90,11 @@ export const deployRouter = {
           data: { path: input.path },
         });
       const path = normalize(input.path);
-      const config = await deployRuns().adminKubeconfig(input.id);
+      const config = await deployRuns()
+        .adminKubeconfig(input.id)
+        .catch((e: unknown) => {
+          throw typed(errors, input.id, e); // no such cluster: NOT_FOUND, not "Internal server error"
+        });
       if (!config)
         throw errors.KUBECONFIG_FAILED({
           message: 'no admin kubeconfig yet: deploy the cluster first',
@@ -108,7 +112,11 @@ export const deployRouter = {
     }),
     merge: os.kubeconfig.merge.handler(async ({ input, errors }) => {
       const path = defaultKubeconfigPath();
-      const config = await deployRuns().adminKubeconfig(input.id);
+      const config = await deployRuns()
+        .adminKubeconfig(input.id)
+        .catch((e: unknown) => {
+          throw typed(errors, input.id, e); // no such cluster: NOT_FOUND, not "Internal server error"
+        });
       if (!config)
         throw errors.KUBECONFIG_FAILED({
           message: 'no admin kubeconfig yet: deploy the cluster first',
