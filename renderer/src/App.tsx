@@ -6,9 +6,9 @@ import { useDeploy } from './deploy/deploy-store';
 import { SecretsPrompt } from './deploy/SecretsPrompt';
 import { useShortcuts } from './canvas/useShortcuts';
 import { useConnection } from './connection';
+import { Frame } from './layout/Frame';
 import { Header } from './layout/Header';
 import { Notice } from './layout/Notice';
-import { BottomPanel } from './panels/BottomPanel';
 import { Palette } from './panels/Palette';
 import { PropertyPanel } from './panels/PropertyPanel';
 import { OpenPlanView } from './plan/OpenPlanView';
@@ -36,21 +36,25 @@ export function App() {
     <ReactFlowProvider>
       <div className="app-frame">
         <Header />
-        <aside className="palette" aria-label="Palette">
-          <Palette />
-        </aside>
-        <main className="canvas" aria-label="Topology canvas">
-          {/* Keyed by cluster so each opens with its own fitted view. */}
-          {!open ? <StartScreen /> : planVisible ? <OpenPlanView /> : <CanvasView key={currentId ?? ''} />}
-          <Notice />
-          <SaveConflict />
-        </main>
-        <aside className="properties" aria-label="Properties">
-          <PropertyPanel />
-        </aside>
-        <section className="bottom" aria-label="Bottom panel">
-          <BottomPanel />
-        </section>
+        <Frame
+          fullWidth={open && planVisible}
+          palette={<Palette />}
+          centre={
+            <>
+              {/* Keyed by cluster so each opens with its own fitted view. */}
+              {!open ? (
+                <StartScreen />
+              ) : planVisible ? (
+                <OpenPlanView />
+              ) : (
+                <CanvasView key={currentId ?? ''} />
+              )}
+              <Notice />
+              <SaveConflict />
+            </>
+          }
+          properties={<PropertyPanel />}
+        />
         <SecretsPrompt />
       </div>
     </ReactFlowProvider>

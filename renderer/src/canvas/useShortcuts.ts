@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { usePlanView } from '../plan/planView';
 import { useDesign } from '../store/design';
 import { ENDPOINT_ID, hasEndpointNode } from '../store/edits';
 
@@ -23,6 +24,8 @@ export function useShortcuts(onSave: () => void): void {
         return;
       }
       if (isEditing(event.target)) return;
+      // The plan covers the canvas: what it does not show, a key must not change.
+      if (usePlanView.getState().visible) return;
       const store = useDesign.getState();
       if (!store.history) return;
       if ((key === 'delete' || key === 'backspace') && !mod) {

@@ -1,4 +1,6 @@
+import { useEffect } from 'react';
 import { DeployPanel } from '../deploy/DeployPanel';
+import type { Collapsible } from '../layout/panels';
 import { TerminalsPanel } from '../terminal/TerminalsPanel';
 import { BOTTOM_TABS as TABS, useBottomTab } from './bottom-tab';
 import { ProblemsList, useProblemCounts } from './ProblemsList';
@@ -17,11 +19,18 @@ function ProblemsBadge() {
   );
 }
 
-export function BottomPanel() {
+/** Tabs under the canvas; folded, only the tab strip shows, and choosing a tab unfolds it. */
+export function BottomPanel({ fold }: { fold: Collapsible }) {
   const tab = useBottomTab((s) => s.tab);
   const setTab = useBottomTab((s) => s.show);
+  const shown = useBottomTab((s) => s.shown);
+  const { expand } = fold;
+  // Opening a terminal or starting a deploy asks for its tab: a folded panel unfolds to show it.
+  useEffect(() => {
+    if (shown > 0) expand();
+  }, [shown, expand]);
   return (
-    <div className="bottom-panel">
+    <div className="bottom-panel" data-collapsed={fold.collapsed}>
       <div role="tablist" className="tabs">
         {TABS.map((name) => (
           <button
@@ -36,8 +45,20 @@ export function BottomPanel() {
             {name === 'problems' && <ProblemsBadge />}
           </button>
         ))}
+        <span className="spacer" />
+        <button
+          type="button"
+          className="fold-button"
+          onClick={fold.toggle}
+          aria-expanded={!fold.collapsed}
+          title={fold.collapsed ? 'Show bottom panel' : 'Hide bottom panel'}
+          data-testid="toggle-bottom"
+        >
+          <span aria-hidden>{fold.collapsed ? '▴' : '▾'}</span>
+          <span className="visually-hidden">{fold.collapsed ? 'Show' : 'Hide'} bottom panel</span>
+        </button>
       </div>
-      <div role="tabpanel" className="tab-body" data-testid={`panel-${tab}`}>
+      <div role="tabpanel" className="tab-body" data-testid={`panel-${tab}`} hidden={fold.collapsed}>
         {tab === 'problems' && <ProblemsList />}
         {tab === 'deploy' && <DeployPanel />}
         {tab === 'terminals' && <TerminalsPanel />}

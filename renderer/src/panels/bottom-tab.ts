@@ -3,8 +3,16 @@ import { create } from 'zustand';
 export const BOTTOM_TABS = ['problems', 'deploy', 'terminals'] as const;
 export type BottomTab = (typeof BOTTOM_TABS)[number];
 
+interface BottomTabState {
+  tab: BottomTab;
+  /** Bumped on every show(): the bottom panel unfolds when something asks for one of its tabs. */
+  shown: number;
+  show(tab: BottomTab): void;
+}
+
 /** Which bottom tab is showing: a store, so the canvas can bring up Terminals when it opens one. */
-export const useBottomTab = create<{ tab: BottomTab; show(tab: BottomTab): void }>((set) => ({
+export const useBottomTab = create<BottomTabState>((set, get) => ({
   tab: 'problems',
-  show: (tab) => set({ tab }),
+  shown: 0,
+  show: (tab) => set({ tab, shown: get().shown + 1 }),
 }));
