@@ -1,14 +1,16 @@
 import {
   Background,
   type Connection,
+  ControlButton,
   Controls,
   MiniMap,
   type NodeChange,
   Panel,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useDesign } from '../store/design';
 import { updateHost, type XY } from '../store/edits';
 import { badgesOf } from '../store/findings';
@@ -18,11 +20,12 @@ import { useTheme } from '../theme/theme';
 import { type CanvasNode, createNodeDeriver, deriveEdges } from './graph';
 import { layoutTiers, NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { NODE_TYPES } from './nodes';
+import { clearPadding, minimapSize, roomForMinimap, useMinimapChoice } from './overlays';
 
 /** Above this many nodes only those in view are rendered: keeps 500-host clusters fluid. */
 const VISIBLE_ONLY_ABOVE = 150;
 const MULTI_SELECT_KEYS = ['Shift', 'Control', 'Meta'];
-const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.2 };
+const MAX_FIT_ZOOM = 1.2;
 
 function minimapColor(node: CanvasNode): string {
   const kind = node.type === 'endpoint' ? 'vip' : primaryRole(node.data.host.roles);
@@ -37,6 +40,17 @@ export function CanvasView() {
   const measured = useDesign((s) => s.measured);
   const focus = useDesign((s) => s.focus);
   const flow = useReactFlow();
+  const container = useRef<HTMLDivElement>(null);
+  const [area, setArea] = useState({ width: 0, height: 0 });
+  useEffect(() => {
+    const el = container.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setArea({ width: el.clientWidth, height: el.clientHeight }));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const minimapChoice = useMinimapChoice((s) => s.choice);
+  const showMinimap = minimapChoice ? minimapChoice === 'shown' : roomForMinimap(area);
 
   const derive = useMemo(() => createNodeDeriver(), []);
   const badges = useMemo(() => (project ? badgesOf(project) : new Map()), [project]);
@@ -45,8 +59,21 @@ export function CanvasView() {
     [project, dragging, selection, badges, measured, derive],
   );
   const edges = useMemo(() => (project ? deriveEdges(project) : []), [project]);
-  // Fit an opened design once; an empty canvas keeps its viewport, so drops land where aimed.
-  const [fitOnOpen] = useState(() => nodes.length > 0);
+  /** Fits every node into the part of the canvas no overlay covers. */
+  const fitClear = useCallback(
+    (duration = 200) =>
+      void flow.fitView({ padding: clearPadding(container.current), maxZoom: MAX_FIT_ZOOM, duration }),
+    [flow],
+  );
+  // Fit an opened design once its nodes are measured; an empty canvas keeps its viewport, so
+  // drops land where aimed.
+  const [fitOnOpen, setFitOnOpen] = useState(() => nodes.length > 0);
+  const initialized = useNodesInitialized();
+  useEffect(() => {
+    if (!fitOnOpen || !initialized || area.width === 0) return;
+    setFitOnOpen(false);
+    fitClear(0);
+  }, [fitOnOpen, initialized, area, fitClear]);
   const [nodeMenu, setNodeMenu] = useState<NodeMenuAt | null>(null);
   const closeNodeMenu = useCallback(() => setNodeMenu(null), []);
 
@@ -121,11 +148,11 @@ export function CanvasView() {
 
   const autoLayout = useCallback(() => {
     useDesign.getState().apply((p) => ({ ...p, canvas: { ...p.canvas, positions: layoutTiers(p) } }));
-    requestAnimationFrame(() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 }));
-  }, [flow]);
+    requestAnimationFrame(() => fitClear());
+  }, [fitClear]);
 
   return (
-    <div className="canvas-drop" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+    <div className="canvas-drop" ref={container} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
       <ReactFlow<CanvasNode>
         nodes={nodes}
         edges={edges}
@@ -140,8 +167,6 @@ export function CanvasView() {
           setNodeMenu({ x: event.clientX, y: event.clientY, host: node.id });
         }}
         colorMode={theme}
-        fitView={fitOnOpen}
-        fitViewOptions={FIT_OPTIONS}
         minZoom={0.05}
         deleteKeyCode={null}
         multiSelectionKeyCode={MULTI_SELECT_KEYS}
@@ -149,13 +174,31 @@ export function CanvasView() {
         proOptions={{ hideAttribution: true }}
       >
         <Background />
-        <MiniMap pannable zoomable nodeColor={minimapColor} />
-        <Controls />
-        <Panel position="top-right" className="canvas-tools">
+        {showMinimap && (
+          <MiniMap
+            pannable
+            zoomable
+            nodeColor={minimapColor}
+            className="canvas-overlay"
+            style={minimapSize(area)}
+            ariaLabel="Minimap"
+          />
+        )}
+        <Controls orientation="horizontal" showFitView={false} className="canvas-overlay">
+          <ControlButton
+            onClick={() => useMinimapChoice.getState().set(!showMinimap)}
+            title={showMinimap ? 'Hide the minimap' : 'Show the minimap'}
+            aria-pressed={showMinimap}
+            data-testid="toggle-minimap"
+          >
+            <span aria-hidden>▦</span>
+          </ControlButton>
+        </Controls>
+        <Panel position="top-right" className="canvas-tools canvas-overlay">
           <button type="button" onClick={autoLayout} data-testid="auto-layout">
             Auto-layout
           </button>
-          <button type="button" onClick={() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 })}>
+          <button type="button" onClick={() => fitClear()} data-testid="zoom-to-fit">
             Zoom to fit
           </button>
         </Panel>
