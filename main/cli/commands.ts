@@ -1,8 +1,9 @@
 import type { CliCommand } from './command';
 import { applyCommand } from './commands/apply';
+import { checkCommand } from './commands/check';
 import { planCommand } from './commands/plan';
 import { validateCommand } from './commands/validate';
 import { versionCommand } from './commands/version';
 
 /** Every subcommand, in the order `keelson --help` lists them. */
-export const commands: CliCommand[] = [validateCommand, planCommand, applyCommand, versionCommand];
+export const commands: CliCommand[] = [validateCommand, planCommand, checkCommand, applyCommand, versionCommand];

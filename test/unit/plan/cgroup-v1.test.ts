@@ -28,8 +28,14 @@ function cgroupCheck(plan: Plan, host: string): string {
     .script.split('\n');
   const start = lines.findIndex((l) => l.startsWith('cgroupfs='));
   const end = lines.indexOf('fi', start);
-  const header = lines.filter((l) => l.startsWith('fail()') || l.startsWith('warn()'));
-  return ['set -euo pipefail', ...header, ...lines.slice(start, end + 1)].join('\n');
+  // fail, warn and report() with its counters: everything before the first check.
+  const header = lines.slice(1, lines.indexOf('}', lines.indexOf('report() {')) + 1);
+  return [
+    'set -euo pipefail',
+    ...header,
+    ...lines.slice(start, end + 1),
+    '[ "$red" -eq 0 ] || fail "$first_red"',
+  ].join('\n');
 }
 
 const canMount =
