@@ -17,15 +17,20 @@ import {
   NotDeployableError,
   openDeploy,
   type OpenedDeploy,
+  type PhaseFilter,
 } from '../../services/deploy/service';
 import { SshEngine } from '../../services/ssh/engine';
+import { dryRun } from '../../services/check/dry-run';
+import { sshSecretNames } from '../../services/deploy/targets';
+import type { ClusterProject } from '../../../shared/model/cluster';
+import { terminalSafe } from '../terminal-text';
 import { expandHome } from '../../services/ssh/ssh-config';
 import type { CliCommand, CliIo } from '../command';
 import { readProjectFile } from '../project-file';
 import { duration, Progress } from '../progress';
 import { ask, secretEnvName } from '../prompt';
 
-const USAGE = `Usage: keelson apply FILE [--resume] [--yes] [--kubeconfig-out PATH] [--merge-kubeconfig]
+const USAGE = `Usage: keelson apply FILE [--resume] [--yes] [--dry-run] [--kubeconfig-out PATH] [--merge-kubeconfig]
 
 Deploys a NAME.keelson.yaml project over SSH: the plan \`keelson plan\` shows, step by step, with
 a check before each step (work already in place is not redone). Progress bars per host on a
@@ -48,6 +53,8 @@ Options:
   --skip-phases P1,P2    run every phase but these
   --known-hosts FILE     also trust the host keys in this known_hosts file (repeatable)
   --parallel N           steps at once over all hosts (default 16; one per host)
+  --dry-run              change nothing: list per host the steps that would run and those
+                         already done (each step's own check runs on its host, read-only)
   --plain                one line per event even on a terminal
   -h, --help
 
@@ -65,6 +72,7 @@ interface Flags {
   plain?: boolean;
   only?: string;
   'skip-phases'?: string;
+  'dry-run'?: boolean;
 }
 
 async function collectSecrets(names: string[], io: CliIo, entered: Record<string, string>): Promise<boolean> {
@@ -116,6 +124,48 @@ async function handOverKubeconfig(
   }
 }
 
+/** `--dry-run`: every step's check on its host; prints what would run and what is done, per host. */
+async function dryRunCommand(
+  file: string,
+  project: ClusterProject,
+  phases: PhaseFilter,
+  flags: Flags,
+  io: CliIo,
+): Promise<number> {
+  const entered: Record<string, string> = {};
+  const names = sshSecretNames(project).filter((n) => process.env[secretEnvName(n)] || process.stdin.isTTY);
+  if (!(await collectSecrets(names, io, entered))) return 1;
+  const ssh = new SshEngine({
+    knownHostsFile: process.env.KEELSON_KNOWN_HOSTS || undefined,
+    readOnlyKnownHosts: ['~/.ssh/known_hosts', ...(flags['known-hosts'] ?? [])],
+  });
+  for (const v of Object.values(entered)) ssh.redactor.register(v);
+  try {
+    const { steps } = await dryRun({
+      projectFile: file,
+      project,
+      ssh,
+      keelsonVersion: io.version,
+      secret: (n) => entered[n],
+      phases,
+    });
+    io.out(`Dry run of "${terminalSafe(project.metadata.name)}": nothing was changed.\n`);
+    const label = { done: 'done', run: 'RUN ', unknown: '??  ' } as const;
+    for (const host of [...new Set(steps.map((s) => s.host))]) {
+      io.out(`${terminalSafe(host)}:\n`);
+      for (const s of steps.filter((x) => x.host === host))
+        io.out(`  ${label[s.state]}  ${terminalSafe(s.id)}  ${terminalSafe(s.detail)}\n`);
+    }
+    const count = (st: string) => steps.filter((s) => s.state === st).length;
+    io.out(
+      `${steps.length} steps: ${count('done')} done, ${count('run')} would run, ${count('unknown')} unknown\n`,
+    );
+    return 0;
+  } finally {
+    ssh.closeAll();
+  }
+}
+
 export const applyCommand: CliCommand = {
   name: 'apply',
   summary: 'deploy a project over SSH, with live progress, a journal and --resume',
@@ -137,6 +187,7 @@ export const applyCommand: CliCommand = {
           plain: { type: 'boolean' },
           only: { type: 'string' },
           'skip-phases': { type: 'string' },
+          'dry-run': { type: 'boolean' },
         },
       }));
     } catch (error) {
@@ -179,6 +230,7 @@ export const applyCommand: CliCommand = {
       return 1;
     }
     const steps = plan.phases.reduce((n, p) => n + p.steps.length, 0);
+    if (values['dry-run']) return dryRunCommand(file, project, phases, values, io);
     if (!values.yes) {
       if (!process.stdin.isTTY) {
         io.err('keelson apply: no terminal to confirm on: pass --yes to deploy without asking\n');
