@@ -1,6 +1,7 @@
 import { implement } from '@orpc/server';
 import { contract } from '../../shared/contract';
 import type { ServiceContext } from './context';
+import { checkRouter } from './check/router';
 import { deployRouter } from './deploy/router';
 import { planRouter } from './plan/router';
 import { sshRouter } from './ssh/router';
@@ -19,6 +20,7 @@ export const router = implement(contract).$context<ServiceContext>().router({
   plan: planRouter,
   terminal: terminalRouter,
   deploy: deployRouter,
+  check: checkRouter,
 });
 
 export type Router = typeof router;

@@ -2,6 +2,7 @@ import './store/zod-config';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect } from 'react';
 import { CanvasView } from './canvas/CanvasView';
+import { useChecks } from './check/check-store';
 import { useDeploy } from './deploy/deploy-store';
 import { SecretsPrompt } from './deploy/SecretsPrompt';
 import { useShortcuts } from './canvas/useShortcuts';
@@ -31,6 +32,7 @@ export function App() {
     return startAutosave();
   }, []);
   useEffect(() => useDeploy.getState().open(open ? currentId : null), [open, currentId]);
+  useEffect(() => useChecks.getState().open(open ? currentId : null), [open, currentId]);
   useShortcuts(saveNow);
   return (
     <ReactFlowProvider>

@@ -199,6 +199,8 @@ export const deployErrors = {
   BUSY: { status: 409, data: z.object({ id: z.string() }) },
   /** Resume/retry/skip that cannot apply (no run, the design changed, an unknown step). */
   CANNOT_RESUME: { status: 409, data: z.object({ id: z.string() }) },
+  /** The latest host check (Check hosts) is red: what was red; start again with an override reason. */
+  CHECKS_RED: { status: 409, data: z.object({ red: z.array(z.string()) }) },
   /** The kubeconfig could not be saved or merged (no deploy yet, a bad path, a broken ~/.kube/config). */
   KUBECONFIG_FAILED: { status: 400, data: z.object({ path: z.string() }) },
 };
@@ -221,6 +223,8 @@ export const deployContract = {
         retryOnly: z.array(StepId).max(10_000).optional(),
         /** Phases to leave out of a new run (kubeadm's --skip-phases); a resume runs the phases its run had. */
         skipPhases: z.array(PhaseId).max(20).optional(),
+        /** Deploy although the latest host check is red: the user's reason, kept in the run's journal. */
+        override: z.string().trim().min(3).max(500).optional(),
       }),
     )
     .output(z.object({ runId: z.string() })),

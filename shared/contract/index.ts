@@ -1,3 +1,4 @@
+import { checkContract } from './check';
 import { deployContract } from './deploy';
 import { planContract } from './plan';
 import { sshContract } from './ssh';
@@ -17,6 +18,7 @@ export const contract = {
   plan: planContract,
   terminal: terminalContract,
   deploy: deployContract,
+  check: checkContract,
 };
 
 export type Contract = typeof contract;

@@ -64,6 +64,8 @@ export interface SessionRequest {
   retryOnly?: string[];
   /** On resume, skip these steps first (the note goes to the journal). */
   skip?: { stepId: string; note: string }[];
+  /** Deploying although the host check was red: why (the user's words) and what was red, journaled. */
+  override?: { reason: string; red: string[] };
 }
 
 export class MissingSecretsError extends Error {
@@ -227,8 +229,14 @@ export class DeployRun {
       pid: process.pid,
     });
 
-    for (const s of this.steps) this.status.set(s.id, 'pending');
     const notes: string[] = [];
+    if (request.override) {
+      await this.journal.append({ t: 'override', at: Date.now(), ...request.override });
+      notes.push(
+        `deploying although the host check was red (${request.override.red.join(', ')}): ${request.override.reason}`,
+      );
+    }
+    for (const s of this.steps) this.status.set(s.id, 'pending');
     if (previous) {
       for (const [id, n] of previous.attempts) this.attempts.set(id, n);
       for (const [id, r] of previous.steps) {

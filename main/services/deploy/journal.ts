@@ -35,6 +35,8 @@ export type JournalRecord =
       error?: string;
     }
   | { t: 'skip'; step: string; at: number; note: string }
+  /** Deployed although the host check was red: the user's reason and what was red. */
+  | { t: 'override'; at: number; reason: string; red: string[] }
   | { t: 'run-end'; status: RunStatus; at: number; failed: string[] };
 
 export class JournalWriter {

@@ -5,7 +5,7 @@ import { sshEngine } from '../ssh/instance';
 import { MissingSecretsError, ResumeError } from './engine';
 import { deployRuns } from './instance';
 import { defaultKubeconfigPath, KubeconfigError, mergeKubeconfig, saveKubeconfig } from './kubeconfig';
-import { CannotResume, ClusterNotFound, RunBusy } from './runs';
+import { CannotResume, ChecksRed, ClusterNotFound, RunBusy } from './runs';
 import { NotDeployableError } from './service';
 import { RunLockedError } from './state-dir';
 import { isAbsolute, normalize } from 'node:path';
@@ -21,6 +21,7 @@ function typed(errors: Errors, id: string, e: unknown): unknown {
   if (e instanceof NotDeployableError)
     return errors.NOT_DEPLOYABLE({ message, data: { codes: e.errors.map((f) => f.code) } });
   if (e instanceof MissingSecretsError) return errors.SECRETS_MISSING({ message, data: { names: e.names } });
+  if (e instanceof ChecksRed) return errors.CHECKS_RED({ message, data: { red: e.red } });
   if (e instanceof RunBusy || e instanceof RunLockedError) return errors.BUSY({ message, data: { id } });
   if (e instanceof ResumeError || e instanceof CannotResume)
     return errors.CANNOT_RESUME({ message, data: { id } });
@@ -43,6 +44,7 @@ export const deployRouter = {
         resume: input.resume,
         ...(input.retryOnly ? { retryOnly: input.retryOnly } : {}),
         ...(input.skipPhases ? { skipPhases: input.skipPhases } : {}),
+        ...(input.override ? { override: input.override } : {}),
       });
       return { runId };
     } catch (e) {

@@ -7,6 +7,8 @@ import { ADMIN_KUBECONFIG_SECRET } from '../../../shared/plan/post-install';
 import { validateCluster } from '../../../shared/validation';
 import { KEELSON_VERSION } from '../../../shared/version';
 import type { SshEngine } from '../ssh/engine';
+import type { CheckReport } from '../../../shared/check/report';
+import { checkHosts } from '../check/service';
 import type { SecretStore } from '../ssh/secret-store';
 import { kubeconfigPathFor, PROJECT_SUFFIX, workspaceFolder } from '../workspace/folder';
 import { WorkspaceStore } from '../workspace/store';
@@ -42,6 +44,12 @@ interface Active {
 
 export class ClusterNotFound extends Error {}
 
+/** The latest host check of a cluster, for the plan it checked (a changed design makes it stale). */
+interface KeptCheck {
+  report: CheckReport;
+  planHash: string;
+}
+
 /**
  * The app's deploy runs, one per workspace cluster at most: started from the UI, watched by
  * every window and tab, steered (cancel, retry, skip) by any of them. A run lives in main, so
@@ -49,6 +57,7 @@ export class ClusterNotFound extends Error {}
  */
 export class DeployRuns {
   private readonly active = new Map<string, Active>();
+  private readonly checks = new Map<string, KeptCheck>();
   private readonly logs = new LogReader();
 
   constructor(
@@ -159,6 +168,47 @@ export class DeployRuns {
     };
   }
 
+  /** Check hosts: every host of the cluster at once, read-only (the service `keelson check` uses). */
+  async check(id: string, parent: SecretStore, secrets: Record<string, string> = {}): Promise<CheckReport> {
+    const project = await this.project(id);
+    const scope = parent.child(secrets);
+    const kept = this.kept(id);
+    const values = new Map<string, string>();
+    for (const n of sshSecretNames(project)) {
+      const v = scope.get(n) ?? (await kept.get(n));
+      if (v !== undefined) values.set(n, v);
+    }
+    try {
+      const report = await checkHosts({
+        project,
+        ssh: this.ssh,
+        keelsonVersion: KEELSON_VERSION,
+        secret: (n) => values.get(n),
+      });
+      this.checks.set(id, {
+        report,
+        planHash: planHash(deployPlan(project, { keelsonVersion: KEELSON_VERSION })),
+      });
+      return report;
+    } finally {
+      scope.clear();
+    }
+  }
+
+  /** The latest check of this cluster's current design (null: none, or the design changed since). */
+  async lastCheck(id: string): Promise<CheckReport | null> {
+    const kept = this.checks.get(id);
+    if (!kept) return null;
+    const project = await this.project(id);
+    try {
+      return planHash(deployPlan(project, { keelsonVersion: KEELSON_VERSION })) === kept.planHash
+        ? kept.report
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Starts (or resumes) the cluster's run; resolves once it is going. */
   async start(
     id: string,
@@ -169,10 +219,21 @@ export class DeployRuns {
       retryOnly?: string[];
       skip?: { stepId: string; note: string }[];
       skipPhases?: string[];
+      /** Deploy although the latest host check found red: the reason goes into the journal. */
+      override?: string;
     },
   ): Promise<string> {
     if (this.active.has(id)) throw new RunBusy(id);
     const project = await this.project(id);
+    const check = request.resume ? null : await this.lastCheck(id);
+    const red = check?.results.filter((r) => r.status === 'red').map((r) => `${r.host} ${r.check}`) ?? [];
+    if (check?.reach?.vip?.status === 'red') red.push(`VIP ${check.reach.vip.address}`);
+    if (red.length && !request.override?.trim()) {
+      throw new ChecksRed(
+        `the host check found ${red.length} red item${red.length === 1 ? '' : 's'} (${red.slice(0, 4).join(', ')}${red.length > 4 ? ', …' : ''}): fix them and check again, or deploy anyway with a reason`,
+        red,
+      );
+    }
     const scope = parent.child(request.secrets ?? {});
     const watchers = new Set<(e: DeployEvent) => void>();
     let opened: OpenedDeploy;
@@ -187,6 +248,7 @@ export class DeployRuns {
         ...(request.retryOnly ? { retryOnly: request.retryOnly } : {}),
         ...(request.skip ? { skip: request.skip } : {}),
         ...(request.skipPhases?.length ? { phases: { skip: request.skipPhases } } : {}),
+        ...(red.length && request.override ? { override: { reason: request.override.trim(), red } } : {}),
         ...(this.codec ? { codec: this.codec } : {}),
         listener: (e) => {
           for (const w of watchers) w(e);
@@ -333,3 +395,13 @@ export class RunBusy extends Error {
 }
 
 export class CannotResume extends Error {}
+
+/** The latest host check is red and no override reason was given. */
+export class ChecksRed extends Error {
+  constructor(
+    message: string,
+    readonly red: string[],
+  ) {
+    super(message);
+  }
+}

@@ -28,7 +28,7 @@ interface DeployState {
   open(id: string | null): void;
   toggleSkip(phase: string): void;
   refresh(): Promise<void>;
-  deploy(resume: boolean, secrets?: Record<string, string>): Promise<void>;
+  deploy(resume: boolean, secrets?: Record<string, string>, override?: string): Promise<void>;
   retry(stepId: string, secrets?: Record<string, string>): Promise<void>;
   skip(stepId: string, note: string): Promise<void>;
   cancel(): Promise<void>;
@@ -40,6 +40,8 @@ interface DeployState {
 }
 
 let watching: { id: string; abort: AbortController } | undefined;
+/** An override reason given before the secrets prompt: used when the prompt's Deploy starts the run. */
+let pendingOverride: string | undefined;
 let poller: ReturnType<typeof setInterval> | undefined;
 /** Listeners for live output lines, keyed by step id: the log view appends them to its pages. */
 export const outputListeners = new Set<(stepId: string, first: number, lines: string[]) => void>();
@@ -156,11 +158,13 @@ export const useDeploy = create<DeployState>((set, get) => {
       }
     },
 
-    async deploy(resume, secrets) {
+    async deploy(resume, secrets, override) {
       const id = get().clusterId;
       if (!id) return;
+      if (override !== undefined) pendingOverride = override;
       const missing = get().readiness?.missingSecrets ?? [];
       if (!secrets && missing.length) return get().askSecrets(resume ? 'resume' : 'start');
+      const reason = resume ? undefined : pendingOverride;
       try {
         const skipPhases = resume ? [] : get().skipPhases;
         await getClient().deploy.start({
@@ -168,7 +172,9 @@ export const useDeploy = create<DeployState>((set, get) => {
           resume,
           ...(secrets ? { secrets } : {}),
           ...(skipPhases.length ? { skipPhases: skipPhases as never } : {}),
+          ...(reason ? { override: reason } : {}),
         });
+        pendingOverride = undefined;
         await afterStart(id);
       } catch (error) {
         handle(error, resume ? 'resume' : 'start');

@@ -1,3 +1,4 @@
+import { CheckButton } from '../check/CheckButton';
 import { useConnection } from '../connection';
 import { DeployButton } from '../deploy/DeployButton';
 import { PlanButton } from '../plan/PlanButton';
@@ -27,6 +28,7 @@ export function Header() {
       <SaveStatus />
       <span className="spacer" />
       <PlanButton />
+      <CheckButton />
       <DeployButton />
       <button
         type="button"

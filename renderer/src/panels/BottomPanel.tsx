@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { CheckPanel } from '../check/CheckPanel';
 import { DeployPanel } from '../deploy/DeployPanel';
 import type { Collapsible } from '../layout/panels';
 import { TerminalsPanel } from '../terminal/TerminalsPanel';
@@ -60,6 +61,7 @@ export function BottomPanel({ fold }: { fold: Collapsible }) {
       </div>
       <div role="tabpanel" className="tab-body" data-testid={`panel-${tab}`} hidden={fold.collapsed}>
         {tab === 'problems' && <ProblemsList />}
+        {tab === 'checks' && <CheckPanel />}
         {tab === 'deploy' && <DeployPanel />}
         {tab === 'terminals' && <TerminalsPanel />}
       </div>

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export const BOTTOM_TABS = ['problems', 'deploy', 'terminals'] as const;
+export const BOTTOM_TABS = ['problems', 'checks', 'deploy', 'terminals'] as const;
 export type BottomTab = (typeof BOTTOM_TABS)[number];
 
 interface BottomTabState {
