@@ -6,7 +6,7 @@ import { useChecks } from './check/check-store';
 import { useDeploy } from './deploy/deploy-store';
 import { SecretsPrompt } from './deploy/SecretsPrompt';
 import { useShortcuts } from './canvas/useShortcuts';
-import { useConnection } from './connection';
+import { onReconnected, useConnection } from './connection';
 import { Frame } from './layout/Frame';
 import { Header } from './layout/Header';
 import { Notice } from './layout/Notice';
@@ -33,6 +33,18 @@ export function App() {
   }, []);
   useEffect(() => useDeploy.getState().open(open ? currentId : null), [open, currentId]);
   useEffect(() => useChecks.getState().open(open ? currentId : null), [open, currentId]);
+  // Back after a drop: re-read the workspace and the open cluster, and watch its deploy again.
+  useEffect(
+    () =>
+      onReconnected(() => {
+        void useWorkspace.getState().resync();
+        const deploy = useDeploy.getState();
+        const id = deploy.clusterId;
+        deploy.open(null);
+        deploy.open(id);
+      }),
+    [],
+  );
   useShortcuts(saveNow);
   return (
     <ReactFlowProvider>

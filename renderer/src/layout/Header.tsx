@@ -1,16 +1,15 @@
 import { CheckButton } from '../check/CheckButton';
-import { useConnection } from '../connection';
 import { DeployButton } from '../deploy/DeployButton';
 import { PlanButton } from '../plan/PlanButton';
 import { useDesign } from '../store/design';
 import { useTheme } from '../theme/theme';
 import { ClustersMenu } from '../workspace/ClustersMenu';
 import { SaveStatus } from '../workspace/SaveStatus';
+import { ConnectionStatus } from './ConnectionStatus';
 
 const THEME_LABEL = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const;
 
 export function Header() {
-  const { status, info, transport, error } = useConnection();
   const { choice, theme, cycle } = useTheme();
   const clusterName = useDesign((s) => s.history?.present.metadata.name);
   const canUndo = useDesign((s) => (s.history?.past.length ?? 0) > 0);
@@ -46,9 +45,7 @@ export function Header() {
       >
         Redo
       </button>
-      <span className={`connection connection-${status}`} data-testid="connection" title={error ?? ''}>
-        {status === 'connected' ? `Connected · ${transport} · v${info?.version}` : status}
-      </span>
+      <ConnectionStatus />
       <button type="button" onClick={cycle} data-testid="theme-toggle" data-theme={theme}>
         {THEME_LABEL[choice]}
       </button>

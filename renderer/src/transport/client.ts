@@ -28,11 +28,29 @@ function electronLink(): MessagePortLink<Record<never, never>> {
   return new MessagePortLink({ port: channel.port1 });
 }
 
+const dropListeners = new Set<() => void>();
+let socket: WebSocket | undefined;
+
+/**
+ * Called when the transport goes away (browser mode: the WebSocket closed — the server stopped,
+ * the SSH tunnel to it dropped). Calls in flight fail; reconnect() makes a fresh client.
+ */
+export function onTransportDrop(listener: () => void): () => void {
+  dropListeners.add(listener);
+  return () => dropListeners.delete(listener);
+}
+
 function webSocketLink(): WebSocketLink<Record<never, never>> {
   const url = new URL('/rpc', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('token', takeToken());
-  return new WebSocketLink({ websocket: new WebSocket(url) });
+  const websocket = new WebSocket(url);
+  socket = websocket;
+  websocket.addEventListener('close', () => {
+    // Only the socket in use counts: an abandoned attempt closing later is old news.
+    if (socket === websocket) for (const listener of dropListeners) listener();
+  });
+  return new WebSocketLink({ websocket });
 }
 
 /**
@@ -47,5 +65,11 @@ export function createClient(): KeelsonClient {
 let client: KeelsonClient | undefined;
 export function getClient(): KeelsonClient {
   client ??= createClient();
+  return client;
+}
+
+/** A fresh client on a fresh transport, for everything that calls getClient() from now on. */
+export function reconnect(): KeelsonClient {
+  client = createClient();
   return client;
 }

@@ -3,7 +3,9 @@ import { ClusterProject } from '../../../shared/model/cluster';
 import { projectDifferences, type Difference } from '../../../shared/model/diff';
 import type { ClusterEntry, TemplateEntry } from '../../../shared/contract/workspace';
 import { fillMissingPositions } from '../canvas/layout';
+import { useConnection } from '../connection';
 import { useDesign } from '../store/design';
+import { ENDPOINT_ID } from '../store/edits';
 import { getClient } from '../transport/client';
 import { dropDraft, keepDraft, moveDraft, pendingDraft } from './drafts';
 
@@ -57,6 +59,11 @@ interface WorkspaceState {
   resolveConflict(choice: 'reload' | 'keep-mine'): Promise<void>;
   /** Opens the last cluster used, if it still exists. */
   start(): Promise<void>;
+  /**
+   * After the services were unreachable: re-read the list, save what could not be saved, and
+   * take the open file's new version if it changed meanwhile and nothing here is unsaved.
+   */
+  resync(): Promise<void>;
 }
 
 /** What went wrong, in words: oRPC errors carry per-field details for invalid projects. */
@@ -183,6 +190,13 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       keepDraft(id, project, baseVersion);
       const conflict = conflictOf(error);
       if (conflict) showConflict(id, project, conflict);
+      else if (useConnection.getState().status !== 'connected')
+        set({
+          save: {
+            state: 'failed',
+            error: 'disconnected — kept in this browser, saved when the connection is back',
+          },
+        });
       else set({ save: { state: 'failed', error: describeError(error, project) } });
     }
   };
@@ -309,6 +323,39 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       await get().refresh();
       const last = localStorage.getItem(LAST_CLUSTER_KEY);
       if (last && get().clusters.some((c) => c.id === last)) await get().openCluster(last);
+    },
+    async resync() {
+      await get().refresh();
+      const id = get().currentId;
+      const project = useDesign.getState().history?.present;
+      if (!id || !project || get().conflict) return;
+      if (project !== lastSaved) {
+        // Edits made while disconnected: save them now; a file that changed meanwhile is a conflict.
+        await get().saveNow();
+        return;
+      }
+      await queue(async () => {
+        try {
+          const opened = await getClient().workspace.open({ id });
+          if (get().currentId !== id || useDesign.getState().history?.present !== lastSaved) return;
+          if (opened.version === undefined || opened.version === baseVersion || opened.project === undefined)
+            return;
+          const parsed = ClusterProject.safeParse(opened.project);
+          if (!parsed.success) return;
+          const selection = useDesign.getState().selection;
+          lastSaved = parsed.data;
+          baseVersion = opened.version;
+          useDesign.getState().load(fillMissingPositions(parsed.data));
+          const names = new Set(parsed.data.spec.hosts.map((h) => h.name));
+          useDesign.getState().select(selection.filter((n) => n === ENDPOINT_ID || names.has(n)));
+          useDesign.setState({
+            notice: 'The file changed while the connection was down: this is its new version.',
+          });
+          set({ save: { state: 'idle' } });
+        } catch (error) {
+          set({ error: describeError(error) });
+        }
+      });
     },
   };
 });
