@@ -1,5 +1,5 @@
-import { useState, type ReactNode } from 'react';
-import type { Plan, PlanStep } from '../../../shared/plan/types';
+import { type KeyboardEvent, type ReactNode, useMemo, useRef, useState } from 'react';
+import type { Plan } from '../../../shared/plan/types';
 import { groupByHost, groupPhaseSteps, stepKind } from './planTree';
 
 export type TreeGrouping = 'phase' | 'host';
@@ -11,48 +11,13 @@ interface PlanTreeProps {
   onSelect(stepId: string): void;
 }
 
-/** Collapsible node; everything starts expanded so the whole plan can be read top to bottom. */
-function Branch(props: { label: ReactNode; testId: string; depth: number; children: ReactNode }) {
-  const [open, setOpen] = useState(true);
-  return (
-    <li role="treeitem" aria-expanded={open} className="tree-branch">
-      <button
-        type="button"
-        className="tree-toggle"
-        style={{ paddingLeft: 4 + props.depth * 14 }}
-        onClick={() => setOpen(!open)}
-        data-testid={props.testId}
-      >
-        <span className="tree-caret" aria-hidden="true">
-          {open ? '▾' : '▸'}
-        </span>
-        {props.label}
-      </button>
-      {open && <ul role="group">{props.children}</ul>}
-    </li>
-  );
-}
-
-function Leaf(props: {
-  step: PlanStep;
+/** One row of the tree: a branch (phase, host, kind of step) or a leaf (one step). */
+interface Item {
+  key: string;
   label: ReactNode;
-  depth: number;
-  selected: boolean;
-  onSelect(id: string): void;
-}) {
-  return (
-    <li role="treeitem" aria-selected={props.selected} className="tree-leaf">
-      <button
-        type="button"
-        style={{ paddingLeft: 18 + props.depth * 14 }}
-        onClick={() => props.onSelect(props.step.id)}
-        data-testid={`plan-step-${props.step.id}`}
-        title={props.step.description}
-      >
-        {props.label}
-      </button>
-    </li>
-  );
+  title?: string;
+  children?: Item[];
+  stepId?: string;
 }
 
 /** `cp1 · 10.77.0.11 · via jump1`: where a host is and through which bastions Keelson reaches it. */
@@ -70,71 +35,172 @@ function HostLabel({ plan, name }: { plan: Plan; name: string }) {
   );
 }
 
+function itemsOf(plan: Plan, grouping: TreeGrouping): Item[] {
+  if (grouping === 'host')
+    return groupByHost(plan).map((host) => ({
+      key: `plan-host-${host.host}`,
+      label: <HostLabel plan={plan} name={host.host} />,
+      children: host.phases.map(({ phase, steps }) => ({
+        key: `plan-host-${host.host}-${phase.id}`,
+        label: phase.title,
+        children: steps.map((step) => ({
+          key: `plan-step-${step.id}`,
+          label: stepKind(step),
+          title: step.description,
+          stepId: step.id,
+        })),
+      })),
+    }));
+  return plan.phases.map((phase, index) => ({
+    key: `plan-phase-${phase.id}`,
+    label: (
+      <>
+        {index + 1}. {phase.title}
+        {phase.parallel && <span className="muted"> · parallel</span>}
+      </>
+    ),
+    children: groupPhaseSteps(phase).map((group) => ({
+      key: `plan-group-${group.key}`,
+      label: group.label,
+      children: group.steps.map((step) => ({
+        key: `plan-step-${step.id}`,
+        label: step.host,
+        title: step.description,
+        stepId: step.id,
+      })),
+    })),
+  }));
+}
+
+interface Row {
+  item: Item;
+  depth: number;
+  parent: string | undefined;
+}
+
+/** The rows a reader sees, top to bottom: children of collapsed branches are left out. */
+function visibleRows(items: Item[], collapsed: ReadonlySet<string>): Row[] {
+  const rows: Row[] = [];
+  const walk = (list: Item[], depth: number, parent: string | undefined) => {
+    for (const item of list) {
+      rows.push({ item, depth, parent });
+      if (item.children && !collapsed.has(item.key)) walk(item.children, depth + 1, item.key);
+    }
+  };
+  walk(items, 0, undefined);
+  return rows;
+}
+
+/**
+ * The plan as a WAI-ARIA tree: one Tab stop (the current row), ↑ ↓ move, → opens a branch or
+ * enters it, ← closes it or goes to its parent, Home/End jump, Enter or Space shows a step.
+ * Everything starts expanded so the whole plan can be read top to bottom.
+ */
 export function PlanTree({ plan, grouping, selectedStepId, onSelect }: PlanTreeProps) {
-  if (grouping === 'host') {
-    return (
-      <ul role="tree" aria-label="Plan by host" className="plan-tree" data-testid="plan-tree">
-        {groupByHost(plan).map((host) => (
-          <Branch
-            key={host.host}
-            label={<HostLabel plan={plan} name={host.host} />}
-            testId={`plan-host-${host.host}`}
-            depth={0}
-          >
-            {host.phases.map(({ phase, steps }) => (
-              <Branch
-                key={phase.id}
-                label={phase.title}
-                testId={`plan-host-${host.host}-${phase.id}`}
-                depth={1}
-              >
-                {steps.map((step) => (
-                  <Leaf
-                    key={step.id}
-                    step={step}
-                    label={stepKind(step)}
-                    depth={2}
-                    selected={step.id === selectedStepId}
-                    onSelect={onSelect}
-                  />
-                ))}
-              </Branch>
-            ))}
-          </Branch>
-        ))}
-      </ul>
-    );
-  }
-  return (
-    <ul role="tree" aria-label="Plan by phase" className="plan-tree" data-testid="plan-tree">
-      {plan.phases.map((phase, index) => (
-        <Branch
-          key={phase.id}
-          label={
-            <>
-              {index + 1}. {phase.title}
-              {phase.parallel && <span className="muted"> · parallel</span>}
-            </>
-          }
-          testId={`plan-phase-${phase.id}`}
-          depth={0}
+  const items = useMemo(() => itemsOf(plan, grouping), [plan, grouping]);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [current, setCurrent] = useState<string>();
+  const rows = useMemo(() => visibleRows(items, collapsed), [items, collapsed]);
+  const tree = useRef<HTMLUListElement>(null);
+  const selectedKey = selectedStepId ? `plan-step-${selectedStepId}` : undefined;
+  const active = rows.find((r) => r.item.key === current)?.item.key ?? selectedKey ?? rows[0]?.item.key;
+
+  const toggle = (key: string, open?: boolean) =>
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (open ?? next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+
+  const focus = (key: string | undefined) => {
+    if (!key) return;
+    setCurrent(key);
+    tree.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus();
+  };
+
+  const activate = (item: Item) => {
+    setCurrent(item.key);
+    if (item.stepId) onSelect(item.stepId);
+    else toggle(item.key);
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    const at = rows.findIndex((r) => r.item.key === active);
+    const row = rows[at];
+    if (!row) return;
+    const { item } = row;
+    const open = item.children && !collapsed.has(item.key);
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => focus(rows[at + 1]?.item.key),
+      ArrowUp: () => focus(rows[at - 1]?.item.key),
+      Home: () => focus(rows[0]?.item.key),
+      End: () => focus(rows[rows.length - 1]?.item.key),
+      ArrowRight: () => {
+        if (!item.children) return;
+        if (open) focus(item.children[0]?.key);
+        else toggle(item.key, true);
+      },
+      ArrowLeft: () => {
+        if (open) toggle(item.key, false);
+        else focus(row.parent);
+      },
+      Enter: () => activate(item),
+      ' ': () => activate(item),
+    };
+    const action = keys[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  };
+
+  const render = (list: Item[], depth: number): ReactNode =>
+    list.map((item) => {
+      const branch = item.children !== undefined;
+      const open = branch && !collapsed.has(item.key);
+      return (
+        <li
+          key={item.key}
+          role="treeitem"
+          aria-level={depth + 1}
+          aria-expanded={branch ? open : undefined}
+          aria-selected={branch ? undefined : item.key === selectedKey}
+          tabIndex={item.key === active ? 0 : -1}
+          data-key={item.key}
+          className={branch ? 'tree-branch' : 'tree-leaf'}
+          onFocus={(event) => {
+            if (event.target === event.currentTarget) setCurrent(item.key);
+          }}
         >
-          {groupPhaseSteps(phase).map((group) => (
-            <Branch key={group.key} label={group.label} testId={`plan-group-${group.key}`} depth={1}>
-              {group.steps.map((step) => (
-                <Leaf
-                  key={step.id}
-                  step={step}
-                  label={step.host}
-                  depth={2}
-                  selected={step.id === selectedStepId}
-                  onSelect={onSelect}
-                />
-              ))}
-            </Branch>
-          ))}
-        </Branch>
-      ))}
+          <div
+            className="tree-row"
+            style={{ paddingLeft: (branch ? 4 : 18) + depth * 14 }}
+            onClick={() => activate(item)}
+            data-testid={item.key}
+            title={item.title}
+          >
+            {branch && (
+              <span className="tree-caret" aria-hidden="true">
+                {open ? '▾' : '▸'}
+              </span>
+            )}
+            {item.label}
+          </div>
+          {open && <ul role="group">{render(item.children!, depth + 1)}</ul>}
+        </li>
+      );
+    });
+
+  return (
+    <ul
+      ref={tree}
+      role="tree"
+      aria-label={grouping === 'host' ? 'Plan by host' : 'Plan by phase'}
+      className="plan-tree"
+      data-testid="plan-tree"
+      onKeyDown={onKeyDown}
+    >
+      {render(items, 0)}
     </ul>
   );
 }

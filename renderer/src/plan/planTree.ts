@@ -19,7 +19,29 @@ export function stepKind(step: PlanStep): string {
   return rest || step.phase;
 }
 
+/**
+ * The steps of a phase as the tree lists them. A parallel phase gathers each kind of step from
+ * all hosts into one node (they run side by side). A serial phase runs its steps one after
+ * another, so only neighbours of the same kind share a node and the tree reads in the order
+ * they run: upload-certs cp2, join cp2, upload-certs cp3, join cp3 — not both joins together.
+ */
 export function groupPhaseSteps(phase: PlanPhase): StepGroup[] {
+  if (!phase.parallel) {
+    const runs: StepGroup[] = [];
+    const seen = new Map<string, number>();
+    for (const step of phase.steps) {
+      const kind = stepKind(step);
+      const last = runs[runs.length - 1];
+      if (last?.label === kind) {
+        last.steps.push(step);
+        continue;
+      }
+      const n = (seen.get(kind) ?? 0) + 1;
+      seen.set(kind, n);
+      runs.push({ key: `${phase.id}/${kind}${n > 1 ? `#${n}` : ''}`, label: kind, steps: [step] });
+    }
+    return runs;
+  }
   const groups = new Map<string, StepGroup>();
   for (const step of phase.steps) {
     const kind = stepKind(step);

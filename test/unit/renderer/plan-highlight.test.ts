@@ -65,6 +65,22 @@ describe('plan tree grouping', () => {
       ['haproxy', ['cp1', 'cp2']],
       ['keepalived', ['cp1']],
     ]);
+    // A serial phase is listed in the order it runs: neighbours of one kind share a node, no more.
+    const serial = [
+      // upload-certs runs on the first control plane, for the one that joins next.
+      step('control-plane-join/upload-certs/cp2', 'cp1'),
+      step('control-plane-join/join/cp2', 'cp2'),
+      step('control-plane-join/upload-certs/cp3', 'cp1'),
+      step('control-plane-join/join/cp3', 'cp3'),
+    ].map((s) => ({ ...s, phase: 'control-plane-join' as const }));
+    const runs = groupPhaseSteps({ id: 'control-plane-join', title: 'CPs', parallel: false, steps: serial });
+    expect(runs.map((g) => [g.label, g.steps.map((s) => s.host)])).toEqual([
+      ['upload-certs/cp2', ['cp1']],
+      ['join', ['cp2']],
+      ['upload-certs/cp3', ['cp1']],
+      ['join', ['cp3']],
+    ]);
+    expect(new Set(runs.map((g) => g.key)).size).toBe(4);
     // A step whose id is only phase/host is named after its phase.
     expect(stepKind({ ...step('os-prep/cp1', 'cp1'), phase: 'os-prep' })).toBe('os-prep');
   });
