@@ -3,13 +3,14 @@ import { useConnection } from '../connection';
 
 /** Seconds until `at`, re-rendered every second while there is one. */
 function useSecondsUntil(at: number | undefined): number | undefined {
-  const [now, setNow] = useState(() => Date.now());
+  const [, tick] = useState(0);
   useEffect(() => {
     if (at === undefined) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
     return () => clearInterval(timer);
   }, [at]);
-  return at === undefined ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+  // Read the clock on every render: a stale tick would add the time since the last one.
+  return at === undefined ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /** The header's word on the services: connected (and how), or disconnected and when it tries again. */
