@@ -66,9 +66,9 @@ const projectFile = fc
     return byRelativeName ? relative(box.workspace, file) : file;
   });
 
-/** Folders a careless option value might name: the workspace's neighbours and the parent. */
+/** Folders beside the workspace holding no Keelson plan (plan --out must refuse them), and names inside it. */
 const nearbyPath = () =>
-  fc.constantFrom(box.neighbour, join(box.neighbour, 'plan'), box.empty, box.parent, '..', '.', 'out');
+  fc.constantFrom(box.neighbour, join(box.neighbour, 'plan'), box.parent, '..', '.', 'out');
 
 const argument = () =>
   fc.oneof(
@@ -81,7 +81,7 @@ const argument = () =>
 
 /**
  * Guards of the run itself, not of Keelson: `apply --yes` would really deploy to the design's
- * hosts, and a value such as `../../x` or `/x` names a place outside the sandbox that a correct
+ * hosts, `apply --dry-run` and `check` contact them, and a value such as `../../x` or `/x` names a place outside the sandbox that a correct
  * `plan --out` writes to because the user asked for it there.
  */
 function safe(argv: string[]): string[] {
@@ -90,7 +90,8 @@ function safe(argv: string[]): string[] {
     return !r.startsWith('..') && !isAbsolute(r);
   };
   return argv.map((a, i) => {
-    if (i > 0 && /^-[^-]*y|^--y/.test(a)) return '--plain';
+    if (i === 0 && a === 'check') return 'validate';
+    if (i > 0 && /^-[^-]*y|^--y|^--d/.test(a)) return '--plain';
     const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : a;
     if (a.includes('\0')) return a; // cannot name a file at all
     return inside(a) && inside(value) ? a : 'out';

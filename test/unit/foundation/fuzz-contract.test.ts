@@ -34,6 +34,7 @@ const REACHES_OUT = new Set([
   'deploy.start',
   'deploy.retry',
   'deploy.skip',
+  'check.hosts',
 ]);
 
 const UUID = '3f1c2e4a-9b7d-4c1e-8a2b-5d6e7f809a1b';
@@ -74,6 +75,8 @@ function samples(box: FuzzSandbox): Record<string, unknown> {
     'deploy.log': { id: 'fuzz', runId: 'r1', stepId: 'preflight/cp1', from: 0, count: 10 },
     'deploy.kubeconfig.save': { id: 'fuzz', path: join(box.workspace, 'kube.yaml') },
     'deploy.kubeconfig.merge': { id: 'fuzz' },
+    'check.hosts': { id: 'fuzz' },
+    'check.last': { id: 'fuzz' },
   };
 }
 
@@ -123,8 +126,8 @@ function inputArb(box: FuzzSandbox, sample: unknown): fc.Arbitrary<unknown> {
     field.set(p, value);
     return p;
   });
-  // Folders near the workspace: refused unless empty, a Keelson plan, or new — never outside.
-  const folder = fc.constantFrom(box.neighbour, join(box.neighbour, 'plan'), box.empty, box.parent, box.cwd);
+  // Non-empty folders beside the workspace that hold no Keelson plan: an export must refuse them.
+  const folder = fc.constantFrom(box.neighbour, join(box.neighbour, 'plan'), box.parent);
   return fc.oneof(
     { weight: 1, arbitrary: fc.constant(sample) },
     {
@@ -143,16 +146,14 @@ function inputArb(box: FuzzSandbox, sample: unknown): fc.Arbitrary<unknown> {
     },
     {
       weight: 1,
-      arbitrary: fc
-        .tuple(folder, fc.boolean())
-        .map(([f, overwrite]) =>
-          sample && typeof sample === 'object' && ('folder' in sample || 'path' in sample)
-            ? {
-                ...sample,
-                ...('folder' in sample ? { folder: f, overwrite } : { path: join(f, 'kubeconfig') }),
-              }
-            : sample,
-        ),
+      arbitrary: fc.tuple(folder, fc.boolean()).map(([f, overwrite]) =>
+        sample && typeof sample === 'object' && ('folder' in sample || 'path' in sample)
+          ? {
+              ...sample,
+              ...('folder' in sample ? { folder: f, overwrite } : { path: join(f, 'kubeconfig') }),
+            }
+          : sample,
+      ),
     },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
     {

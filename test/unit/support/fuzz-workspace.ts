@@ -1,8 +1,8 @@
 /**
  * The sandbox of the fuzz runs: a temporary folder holding the workspace (KEELSON_HOME, HOME,
  * TMPDIR, KUBECONFIG and the known_hosts file all point into it) beside neighbours a careless
- * write would hit — a folder with a file and an earlier Keelson plan, an empty folder, and the
- * folder the process runs in. `outside()` lists everything outside the workspace (names, sizes,
+ * write would hit — a folder with a file and a folder that looks like a plan but holds none of
+ * Keelson's markers, and the folder the process runs in. `outside()` lists everything outside the workspace (names, sizes,
  * modes, contents' hashes), so "nothing written outside the workspace" is one toEqual.
  */
 import { createHash } from 'node:crypto';
@@ -15,10 +15,8 @@ export interface FuzzSandbox {
   parent: string;
   /** Where the run may write: KEELSON_HOME, HOME, TMPDIR. */
   workspace: string;
-  /** A neighbour holding a file and an earlier Keelson plan (`neighbour/plan`). */
+  /** A neighbour holding a file, and `neighbour/plan` with a plan.json that is not Keelson's. */
   neighbour: string;
-  /** An empty neighbour. */
-  empty: string;
   /** Outside the workspace too: the contract's calls run with this as their working folder. */
   cwd: string;
   /** The environment pointing everything at the workspace. */
@@ -38,13 +36,11 @@ export function makeFuzzSandbox(): FuzzSandbox {
   const parent = mkdtempSync(join(tmpdir(), 'keelson-fuzz-'));
   const workspace = join(parent, 'workspace');
   const neighbour = join(parent, 'neighbour');
-  const empty = join(parent, 'empty');
   const cwd = join(parent, 'cwd');
-  for (const dir of [workspace, join(workspace, 'tmp'), join(neighbour, 'plan'), empty, cwd])
+  for (const dir of [workspace, join(workspace, 'tmp'), join(neighbour, 'plan'), cwd])
     mkdirSync(dir, { recursive: true });
   writeFileSync(join(neighbour, 'notes.txt'), 'not Keelson’s\n');
-  // An earlier plan export, so an overwrite has something it is allowed to replace — but only
-  // when the user names this folder, never because a value pointed somewhere near it.
+  // Looks like a plan to a careless check, but lacks Keelson's marker: --overwrite must refuse it.
   writeFileSync(join(neighbour, 'plan', 'plan.json'), '{"generatedBy":"keelson"}\n');
   const env = {
     KEELSON_HOME: workspace,
@@ -78,7 +74,6 @@ export function makeFuzzSandbox(): FuzzSandbox {
     parent,
     workspace,
     neighbour,
-    empty,
     cwd,
     env,
     outside,
