@@ -23,6 +23,9 @@ export interface TerminalSource {
 
 export type TerminalOutput = { type: 'data'; data: Buffer } | TerminalEnd;
 
+/** How long output may wait to be sent with what follows it. */
+const BATCH_MS = 5;
+
 type Flow = Pick<typeof TERMINAL_FLOW, 'highWaterBytes' | 'lowWaterBytes' | 'maxEventBytes'>;
 
 /**
@@ -43,6 +46,7 @@ export class TerminalSession {
   private ended: TerminalEnd | undefined;
   private wake: (() => void) | undefined;
   private closed = false;
+  private gathering = false;
 
   constructor(
     readonly source: TerminalSource,
@@ -75,7 +79,28 @@ export class TerminalSession {
       this.paused = true;
       this.source.pause();
     }
-    this.notify();
+    // While gathering a batch, only a full one is worth waking for.
+    if (!this.gathering || this.queuedBytes >= this.batchBytes) this.notify();
+  }
+
+  private get batchBytes(): number {
+    return this.flow.maxEventBytes / 4;
+  }
+
+  /**
+   * Waits up to BATCH_MS for more output (or for a batch's worth): a pty hands out 4 KiB
+   * reads, and one event per read would cost more in framing than the bytes themselves.
+   * VS Code batches its terminal data the same way; 5 ms is below what a typist notices.
+   */
+  private async gather(): Promise<void> {
+    this.gathering = true;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      timer = setTimeout(() => this.notify(), BATCH_MS);
+    });
+    clearTimeout(timer);
+    this.gathering = false;
   }
 
   private notify(): void {
@@ -126,10 +151,7 @@ export class TerminalSession {
       for (;;) {
         if (signal.aborted || this.closed) return;
         if (this.queue.length > 0) {
-          // A pty hands out 4 KiB reads: one turn of the event loop lets a burst gather into
-          // one event instead of thousands, at no cost to a keystroke's echo.
-          if (this.queuedBytes < this.flow.maxEventBytes / 4 && !this.ended)
-            await new Promise((resolve) => setImmediate(resolve));
+          if (this.queuedBytes < this.batchBytes && !this.ended && !this.paused) await this.gather();
           if (signal.aborted || this.closed) return;
           yield { type: 'data', data: this.take() };
           continue;
