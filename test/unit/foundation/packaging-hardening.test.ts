@@ -6,6 +6,8 @@ import { parse } from 'yaml';
 
 interface BuilderConfig {
   asar?: boolean;
+  asarUnpack?: string[];
+  npmRebuild?: boolean;
   electronFuses?: Record<string, boolean>;
   files?: string[];
 }
@@ -24,6 +26,13 @@ describe('electron-builder.yml', () => {
       loadBrowserProcessSpecificV8Snapshot: false,
       grantFileProtocolExtraPrivileges: false,
     });
+  });
+
+  it('rebuilds node-pty for Electron and keeps its native parts out of the asar', () => {
+    expect(config.npmRebuild).not.toBe(false);
+    expect(config.asarUnpack).toContain('**/*.node');
+    // spawn-helper (macOS) and the conpty binaries (Windows) are executables, not .node files.
+    expect(config.asarUnpack).toContain('**/node_modules/node-pty/**');
   });
 
   it('packs the app into an asar (the integrity fuse checks it) and ships no source maps', () => {
