@@ -83,6 +83,17 @@ test('a local shell has KUBECONFIG set to the cluster’s file, and follows the 
   await expect(terminalView(app)).toHaveAttribute('data-state', 'open');
   await typeLine(app, 'echo "again-$((2*3))"');
   await waitForLine(app, /^again-6$/);
+
+  // Tabs belong to no cluster: another cluster on the canvas, the same shell still in its tab.
+  await app.getByTestId('clusters-menu').click();
+  const menu = app.getByRole('dialog', { name: 'Clusters' });
+  await menu.getByLabel('Cluster name').fill('other');
+  await menu.getByRole('button', { name: 'Create cluster' }).click();
+  await expect(app.getByTestId('cluster-name')).toHaveText('other');
+  await app.getByTestId('tab-terminals').click();
+  await expect(app.getByTestId('terminal-tab-kubectl: kube')).toHaveAttribute('data-state', 'open');
+  await typeLine(app, 'echo "kept-$((3*3))"');
+  await waitForLine(app, /^kept-9$/);
 });
 
 test('copy with Ctrl+Shift+C and paste with Ctrl+Shift+V', async ({ app, context, server }) => {
@@ -107,6 +118,57 @@ test('copy with Ctrl+Shift+C and paste with Ctrl+Shift+V', async ({ app, context
   await app.keyboard.press('Control+Shift+V');
   await app.keyboard.press('Enter');
   await waitForLine(app, /^pasted-49$/);
+});
+
+test('a web link in the output opens on click, in a new window', async ({ app, context }) => {
+  // The link's host does not exist; the browser context answers it, so the new window loads.
+  await context.route('https://keelson.invalid/**', (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<title>linked</title>' }),
+  );
+  await createCluster(app, 'links');
+  await openLocalShell(app, 'links');
+  // The shell computes the path, so the link comes from output, not from what was typed.
+  await typeLine(app, 'echo "see https://keelson.invalid/docs/$((6*7)) here"');
+  await waitForLine(app, /^see https:\/\/keelson\.invalid\/docs\/42 here$/);
+  const rows = terminalView(app).locator('.xterm-rows > div');
+  const row = rows.nth((await screenLines(app)).lastIndexOf('see https://keelson.invalid/docs/42 here'));
+  const box = (await row.boundingBox())!;
+  // Over the link: "see " is 4 cells, so cell 12 is inside the URL.
+  const screen = (await terminalView(app).locator('.xterm-screen').boundingBox())!;
+  const cell = screen.width / (await viewSize(app)).cols;
+  const x = screen.x + cell * 12.5;
+  const y = box.y + box.height / 2;
+  await app.mouse.move(x - cell, y);
+  await app.mouse.move(x, y);
+  await expect(terminalView(app).locator('.xterm-screen')).toHaveClass(/xterm-cursor-pointer/);
+  const opened = context.waitForEvent('page');
+  await app.mouse.click(x, y);
+  const page = await opened;
+  await page.waitForURL('https://keelson.invalid/docs/42');
+  await expect(page).toHaveTitle('linked');
+  // Words that are not web links are not links.
+  await app.mouse.move(screen.x + cell * 1.5, y);
+  await expect(terminalView(app).locator('.xterm-screen')).not.toHaveClass(/xterm-cursor-pointer/);
+});
+
+test('the scrollback keeps the last 5,000 lines', async ({ app }) => {
+  await createCluster(app, 'long');
+  await openLocalShell(app, 'long');
+  await typeLine(app, 'seq -f "line-%g" 1 12000; echo "done-$((4*5))"');
+  await waitForLine(app, /^done-20$/);
+  const download = app.waitForEvent('download');
+  await app.getByRole('button', { name: 'Save output' }).click();
+  const lines = readFileSync(await (await download).path(), 'utf8')
+    .trimEnd()
+    .split('\n');
+  const { rows } = await viewSize(app);
+  // The page holds the screen plus 5,000 lines: the first 7,000 or so are gone, the last are all there.
+  expect(lines.length).toBeLessThanOrEqual(5_000 + rows);
+  expect(lines.length).toBeGreaterThanOrEqual(5_000);
+  expect(lines).not.toContain('line-1');
+  expect(lines).not.toContain('line-6000');
+  expect(lines).toContain('line-8000');
+  expect(lines).toContain('line-12000');
 });
 
 test('kubectl get nodes lists the lab cluster', async ({ app }) => {

@@ -54,12 +54,16 @@ export function openTerminal(title: string, spec: TerminalSpec): string {
   return key;
 }
 
-/** A shell on `host`, through its bastion chain as the design says. */
+/**
+ * A shell on `host`, through its bastion chain as the design says; a host without one goes
+ * the way ~/.ssh/config's ProxyJump says (no `via` at all, which is not the same as `[]`).
+ */
 export function openHostTerminal(host: Host, hosts: readonly Host[]): string {
+  const chain = jumpChain(host, hosts);
   return openTerminal(host.name, {
     kind: 'ssh',
     host: connectionOf(host),
-    via: jumpChain(host, hosts).map(connectionOf),
+    ...(chain.length > 0 ? { via: chain.map(connectionOf) } : {}),
   });
 }
 
