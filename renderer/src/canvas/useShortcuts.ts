@@ -24,8 +24,12 @@ export function useShortcuts(onSave: () => void): void {
         return;
       }
       if (isEditing(event.target)) return;
-      // The plan covers the canvas: what it does not show, a key must not change.
-      if (usePlanView.getState().visible) return;
+      // The plan covers the canvas: what it does not show, a key must not change. Ctrl+A
+      // there would select the whole page (buttons and all), which nobody wants either.
+      if (usePlanView.getState().visible) {
+        if (mod && key === 'a') event.preventDefault();
+        return;
+      }
       const store = useDesign.getState();
       if (!store.history) return;
       if ((key === 'delete' || key === 'backspace') && !mod) {

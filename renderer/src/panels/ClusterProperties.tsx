@@ -1,9 +1,10 @@
-import { DEFAULT_KUBERNETES_VERSION } from '../../../shared/kubernetes/releases';
+import { describeKubernetesVersion, todayIso } from '../../../shared/kubernetes/releases';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { useDesign } from '../store/design';
 import { hasEndpointNode } from '../store/edits';
 import { EndpointProperties } from './EndpointProperties';
 import { CheckField, SelectField, TextField } from './fields';
+import { versionChoices } from './versionChoices';
 
 type Spec = ClusterProject['spec'];
 
@@ -27,11 +28,12 @@ export function ClusterProperties({ project }: { project: ClusterProject }) {
         value={project.metadata.name}
         onChange={(name) => apply((p) => ({ ...p, metadata: { ...p.metadata, name } }), 'cluster:name')}
       />
-      <TextField
+      <SelectField
         label="Kubernetes version"
         value={spec.kubernetesVersion}
-        placeholder={DEFAULT_KUBERNETES_VERSION}
-        onChange={(v) => editSpec('kubernetesVersion', (s) => ({ ...s, kubernetesVersion: v.trim() }))}
+        options={versionChoices(spec.kubernetesVersion, todayIso())}
+        hint={describeKubernetesVersion(spec.kubernetesVersion, todayIso())}
+        onChange={(v) => editSpec('kubernetesVersion', (s) => ({ ...s, kubernetesVersion: v }))}
       />
       <SelectField
         label="etcd mode"
