@@ -21,6 +21,7 @@ import {
   controllerCgroupDirs,
   KUBELET_HOST_VFS_WRITABLE,
   kubeletHostNspawnArgs,
+  addDeadEndDefaultRoute,
   prepareKubeletHostRoot,
   setMachineSysctls,
 } from './kubelet-host';
@@ -265,7 +266,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           deployPasswordHash,
         });
         await plugHost(slot, 11 + i, netns, address(i), list);
-        if (options.kubelet) prepareKubeletHostRoot(root);
+        if (options.kubelet) {
+          prepareKubeletHostRoot(root);
+          await addDeadEndDefaultRoute(netns, `10.77.${slot}`);
+        }
         return { name, i, netns, hostDir, sshPort, root, hostKey };
       }),
     );
