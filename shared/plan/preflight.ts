@@ -1,5 +1,6 @@
 import type { Host } from '../model/cluster';
 import type { PlanContext } from './context';
+import { firstAddressOf } from '../validation/ip';
 import { isControlPlane, isNode, plannedHosts, requiredTcpPorts } from './roles';
 import { FAIL_FUNCTION, bashScript, shq, writeOutput } from './shell';
 import { step } from './step';
@@ -80,6 +81,22 @@ function cgroupLines(ctx: PlanContext): string[] {
       ? '  report cgroup amber "cgroup v1 (/sys/fs/cgroup is $cgroupfs): allowed by spec.kubelet.allowCgroupV1, which is deprecated — the kubelet runs with failCgroupV1: false and kubeadm skips its SystemVerification check" "boot the host with cgroup v2 (systemd.unified_cgroup_hierarchy=1)"'
       : '  report cgroup red "cgroup v1 (/sys/fs/cgroup is $cgroupfs): the kubelet of Kubernetes 1.35 and newer refuses to start on it" "boot the host with cgroup v2 (kernel argument systemd.unified_cgroup_hierarchy=1, e.g. grubby --update-kernel=ALL --args=systemd.unified_cgroup_hierarchy=1 on RHEL 8, then reboot), or set spec.kubelet.allowCgroupV1: true (deprecated)"',
     'fi',
+  ];
+}
+
+/**
+ * A packet to a Service address needs a route before kube-proxy's DNAT rewrites it: on a host
+ * without a default route (common on air-gapped sites) everything installs, then Flannel, CoreDNS
+ * and every pod dialling 10.96.0.1 fail "network is unreachable". Seen on the first real cluster.
+ */
+function serviceRouteLines(ctx: PlanContext): string[] {
+  const service = firstAddressOf(ctx.project.spec.networking.serviceCidr);
+  if (!service) return [];
+  return [
+    `service_ip=${shq(service)}`,
+    `service_cidr=${shq(ctx.project.spec.networking.serviceCidr)}`,
+    'if ip route get "$service_ip" >/dev/null 2>&1; then report service-route green "a route to the Service network (${service_ip})"',
+    'else report service-route red "no route to the Service network (${service_ip}): without a default route or a route covering ${service_cidr}, pods and kube-proxy cannot reach Services" "give the host a default route (an air-gapped site can point it at its own router), or a route covering ${service_cidr}"; fi',
   ];
 }
 
@@ -190,6 +207,7 @@ export function preflightScript(ctx: PlanContext, host: Host): string {
     'else report address red "address ${address} is not configured on this host" "correct the host\'s address in the design, or check you reached the right machine"; fi',
     ...resourceLines(ctx, host),
     node && cgroupLines(ctx),
+    node && serviceRouteLines(ctx),
     node && swapLines(),
     node && kernelLines(ctx),
     ...portLines(ports),
@@ -229,7 +247,8 @@ export function preflightSteps(ctx: PlanContext): PlanStep[] {
         (isNode(ctx, host)
           ? (ctx.project.spec.kubelet.allowCgroupV1
               ? 'cgroup version (v1 allowed, with a warning), '
-              : 'cgroup v2 (the kubelet refuses v1), ') + 'swap, kernel features, '
+              : 'cgroup v2 (the kubelet refuses v1), ') +
+            'a route to the Service network, swap, kernel features, '
           : '') +
         `free ports ${requiredTcpPorts(ctx, host).join(', ')}, ` +
         (isNode(ctx, host) ? 'container runtime or Kubernetes leftovers, disk space in /var, ' : '') +

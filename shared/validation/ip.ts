@@ -79,3 +79,15 @@ export function hostSubnet(project: ClusterProject, host: Host): Cidr | undefine
   const network = networkOf(address, prefix);
   return { address: network, prefix, text: `${network.toString()}/${prefix}` };
 }
+
+/** The first address after the network's (10.96.0.0/12 → 10.96.0.1): the kubernetes Service's. */
+export function firstAddressOf(cidrText: string): string | undefined {
+  const cidr = parseCidr(cidrText);
+  if (!cidr) return undefined;
+  const bytes = networkOf(cidr.address, cidr.prefix).toByteArray();
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    bytes[i] = (bytes[i]! + 1) & 0xff;
+    if (bytes[i] !== 0) break;
+  }
+  return ipaddr.fromByteArray(bytes).toString();
+}

@@ -52,6 +52,10 @@ if [ "$cgroupfs" = cgroup2fs ]; then
 else
   report cgroup red "cgroup v1 (/sys/fs/cgroup is $cgroupfs): the kubelet of Kubernetes 1.35 and newer refuses to start on it" "boot the host with cgroup v2 (kernel argument systemd.unified_cgroup_hierarchy=1, e.g. grubby --update-kernel=ALL --args=systemd.unified_cgroup_hierarchy=1 on RHEL 8, then reboot), or set spec.kubelet.allowCgroupV1: true (deprecated)"
 fi
+service_ip='10.96.0.1'
+service_cidr='10.96.0.0/12'
+if ip route get "$service_ip" >/dev/null 2>&1; then report service-route green "a route to the Service network (${service_ip})"
+else report service-route red "no route to the Service network (${service_ip}): without a default route or a route covering ${service_cidr}, pods and kube-proxy cannot reach Services" "give the host a default route (an air-gapped site can point it at its own router), or a route covering ${service_cidr}"; fi
 swap_kb=$(awk 'NR > 1 {sum += $3} END {print sum + 0}' /proc/swaps)
 fstab_swap=$(awk '$1 !~ /^#/ && $3 == "swap" {print $1}' /etc/fstab 2>/dev/null | tr '\n' ' ')
 if [ "$swap_kb" -ne 0 ]; then report swap amber "swap in use (${swap_kb} kB): the kubelet refuses to run with swap on" "os-prep turns it off (swapoff -a) and comments it out of /etc/fstab; or do that yourself"
