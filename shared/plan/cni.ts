@@ -97,7 +97,13 @@ export function cniSteps(ctx: PlanContext, after: string[]): PlanStep[] {
         'mv "$manifest.edit" "$manifest"',
         'grep -qF -- "$network" "$manifest" || fail "pod CIDR ${pod_cidr} is not in the Flannel manifest"',
         `${KUBECTL} apply -f "$manifest"`,
-        `${KUBECTL} -n kube-flannel rollout status ds/kube-flannel-ds --timeout=600s || fail 'Flannel did not roll out'`,
+        `if ! ${KUBECTL} -n kube-flannel rollout status ds/kube-flannel-ds --timeout=600s; then`,
+        // The rollout's own words say only "0 of 1 updated pods are available": what the pods
+        // say is what tells a no-route host from a wrong pod CIDR or a missing kernel module.
+        `  ${KUBECTL} -n kube-flannel get pods -o wide || true`,
+        `  ${KUBECTL} -n kube-flannel logs ds/kube-flannel-ds --all-containers --tail=20 || true`,
+        "  fail 'Flannel did not roll out (its pods and last log lines are above)'",
+        'fi',
       );
   return [
     step({
