@@ -154,14 +154,3 @@ export async function setMachineSysctls(): Promise<void> {
   }
 }
 
-/**
- * A default route to a gateway that does not exist (the subnet's .254, which no lab host takes).
- * Every real server has a default route, and Kubernetes relies on it: a pod or host process
- * connecting to a Service address (10.96.0.1) needs *a* route before kube-proxy's DNAT can
- * rewrite the packet — without one, connect() fails "network is unreachable" (Flannel crashed so
- * on the first real lab cluster). A dead-end gateway keeps the hosts air-gapped: anything not
- * rewritten to a lab address dies unanswered on the lab's own switch.
- */
-export async function addDeadEndDefaultRoute(netns: string, subnetPrefix: string): Promise<void> {
-  await must('ip', ['-n', netns, 'route', 'replace', 'default', 'via', `${subnetPrefix}.254`, 'dev', 'eth0']);
-}

@@ -21,7 +21,6 @@ import {
   controllerCgroupDirs,
   KUBELET_HOST_VFS_WRITABLE,
   kubeletHostNspawnArgs,
-  addDeadEndDefaultRoute,
   prepareKubeletHostRoot,
   setMachineSysctls,
 } from './kubelet-host';
@@ -266,10 +265,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           deployPasswordHash,
         });
         await plugHost(slot, 11 + i, netns, address(i), list);
-        if (options.kubelet) {
-          prepareKubeletHostRoot(root);
-          await addDeadEndDefaultRoute(netns, `10.77.${slot}`);
-        }
+        if (options.kubelet) prepareKubeletHostRoot(root);
         return { name, i, netns, hostDir, sshPort, root, hostKey };
       }),
     );

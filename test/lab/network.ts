@@ -60,7 +60,18 @@ export async function plugHost(
   await ip('-n', sw, 'link', 'set', switchPort(index), 'master', 'br0', 'up');
   await ip('-n', netns, 'addr', 'add', `${address}/24`, 'dev', 'eth0');
   await ip('-n', netns, 'link', 'set', 'eth0', 'up');
-  // No default route on purpose: hosts are air-gapped and reach only the lab subnet.
+  await ip('-n', netns, 'route', 'add', 'default', 'via', deadEndGateway(address), 'dev', 'eth0');
+}
+
+/**
+ * Every host's default gateway: the subnet's .254, which no lab host or VIP takes. A real server
+ * has a default route, and Kubernetes relies on one — a packet to a Service address (10.96.0.1)
+ * needs a route before kube-proxy's DNAT rewrites it; without one Flannel crashed "network is
+ * unreachable" on the first real lab cluster. A gateway that does not exist keeps the hosts
+ * air-gapped: anything not rewritten to a lab address dies unanswered on the lab's own switch.
+ */
+export function deadEndGateway(address: string): string {
+  return address.replace(/\.\d+$/, '.254');
 }
 
 /** SSH to this host only from the bastion: everyone else's packets to the port are dropped. */

@@ -8,6 +8,7 @@ import { API_VERSION, ClusterProject } from '../../shared/model/cluster';
 import { generatePlan } from '../../shared/plan';
 import type { Plan } from '../../shared/plan/types';
 import { startLab, type Lab } from './lab';
+import { must } from './run';
 import { labHostsOnCgroupV1 } from './project';
 import {
   httpsGet,
@@ -110,6 +111,21 @@ describe('generated plan steps on Debian lab hosts', () => {
     await expect(runPlanStep(lab, step)).rejects.toThrow(
       `address 10.77.${lab.slot}.99 is not configured on this host`,
     );
+  }, 60_000);
+
+  it('preflight refuses a node with no route to the Service network, and says how to fix it', async () => {
+    const step = phaseSteps(haPlan, 'preflight').find((s) => s.host === 'h4')!;
+    const netns = lab.host('h4').netns;
+    const gateway = (await must('ip', ['-n', netns, 'route', 'show', 'default'])).trim();
+    await must('ip', ['-n', netns, 'route', 'delete', 'default']);
+    try {
+      await expect(runPlanStep(lab, step)).rejects.toThrow(
+        /no route to the Service network \(10\.96\.0\.1\).*default route/,
+      );
+    } finally {
+      await must('ip', ['-n', netns, 'route', 'add', ...gateway.split(/\s+/)]);
+    }
+    expect((await runPlanStep(lab, step)).stdout).toContain('keelson: preflight passed on h4');
   }, 60_000);
 
   it('os-prep: swap off, overlay and br_netfilter present, forwarding sysctls verified; re-runs safely', async () => {
