@@ -92,6 +92,15 @@ export const HINTS: readonly Hint[] = [
     text: 'An image could not be pulled: check the registry is reachable from the node (or the offline registry serves the image), and imageRepository.',
   },
   {
+    // Before 'unreachable' and 'image-pull': the text of a pod's log printed by a failed CNI step.
+    id: 'service-network-unreachable',
+    pattern:
+      /dial tcp (\d+\.\d+\.\d+\.\d+):443: connect: network is unreachable|no route to the Service network \(([^)\s]+)\)/i,
+    text:
+      'Pods and kube-proxy cannot reach the kubernetes Service at $1: the host has no route for it. Give every node a default route ' +
+      '(an air-gapped site can point it at its own router) or a route covering the Service CIDR, then Retry.',
+  },
+  {
     id: 'cni-not-ready',
     pattern: /cni plugin not initialized|NetworkPluginNotReady/i,
     text: "Normal until the CNI phase has run. If it stays: the pod CIDR differs from the CNI's range.",

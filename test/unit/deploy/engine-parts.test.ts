@@ -78,6 +78,17 @@ describe('hints', () => {
     expect(hintFor(['[ERROR Swap]: running with swap on is not supported'])).toMatch(/swapoff -a/);
     expect(hintFor(['E: Could not get lock /var/lib/dpkg/lock-frontend'])).toMatch(/unattended-upgrades/);
     expect(hintFor([], 'cp1 unreachable: connection lost')).toMatch(/Resume/);
+    // Flannel's own log line from the first real lab cluster, printed by the failed CNI step.
+    const flannel =
+      'E1130 03:49:36.821095 1 main.go:250] Failed to create SubnetManager: error retrieving pod spec for ' +
+      "'kube-flannel/kube-flannel-ds-8jr7h': Get \"https://10.96.0.1:443/api/v1/namespaces/kube-flannel/pods/" +
+      'kube-flannel-ds-8jr7h": dial tcp 10.96.0.1:443: connect: network is unreachable';
+    expect(hintFor([flannel], 'cp1: Flannel did not roll out')).toMatch(
+      /Service at 10\.96\.0\.1.*default route/,
+    );
+    expect(hintFor(['keelson: no route to the Service network (10.112.0.1): pods…'])).toMatch(
+      /at 10\.112\.0\.1/,
+    );
     expect(hintFor(['all good'])).toBeUndefined();
   });
 });
