@@ -2,7 +2,8 @@
 // a shipped template bound to them (`bindTemplate`), the offline bundle served by Keelson and
 // tunnelled to every host, and the plan run by the deploy engine over SSH — the same engine, plan
 // and bundle server a user runs. Only what kubelet-host.ts names is lab-specific.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBundleServer, type BundleServer } from '../../../main/services/bundle/server';
@@ -152,8 +153,12 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
     log(
       `deploy ${status} in ${((Date.now() - started) / 1000).toFixed(0)} s (run ${run.runId}, journal in ${stateDir})`,
     );
-    if (status !== 'succeeded')
-      throw new Error(`lab: the deploy of ${options.template} ended ${status}; see ${stateDir}`);
+    if (status !== 'succeeded') {
+      const kept = await keepDiagnostics(lab, dir, options.template);
+      throw new Error(
+        `lab: the deploy of ${options.template} ended ${status}; journal, logs and host diagnostics kept in ${kept}`,
+      );
+    }
     const kubeconfig = join(dir, 'admin.kubeconfig');
     await exportAdminKubeconfig(lab, project, plan, kubeconfig);
     return { lab, project, plan, kubeconfig, stateDir, bundle, ssh, dir, stop };
@@ -175,4 +180,30 @@ async function exportAdminKubeconfig(
   writeFileSync(`${out}.tmp`, text, { mode: 0o600 });
   renameSync(`${out}.tmp`, out);
   void project;
+}
+
+/**
+ * The lab goes when its owner does, and with it the journal: copy the cluster's files (never the
+ * secret store) and what each host's kubelet and containerd said, so a failed run can be read.
+ */
+async function keepDiagnostics(lab: Lab, dir: string, template: string): Promise<string> {
+  const kept = join(
+    tmpdir(),
+    `keelson-lab-failed-${template}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+  );
+  cpSync(dir, kept, {
+    recursive: true,
+    filter: (src) => !src.endsWith('secrets.json') && !src.includes('bundle-server'),
+  });
+  const commands =
+    'journalctl -u kubelet -n 300 --no-pager; echo; journalctl -u containerd -n 100 --no-pager; echo; ' +
+    'crictl --runtime-endpoint unix:///run/containerd/containerd.sock ps -a 2>&1; echo; ip route; df -h /';
+  for (const host of lab.hosts) {
+    const result = await lab.exec(host.name, commands, { timeoutMs: 60_000 }).catch((err: Error) => ({
+      stdout: '',
+      stderr: err.message,
+    }));
+    writeFileSync(join(kept, `host-${host.name}.txt`), `${result.stdout}\n${result.stderr}`);
+  }
+  return kept;
 }
