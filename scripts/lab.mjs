@@ -26,7 +26,7 @@ function usage(message) {
   if (message) console.error(`lab: ${message}`);
   console.error(
     'usage: npm run lab -- up [--hosts N] [--ssh-port HOST=PORT]... [--bastion HOST=BASTION]...\n' +
-      '       npm run lab -- down\n' +
+      '       npm run lab -- down [--cluster]\n' +
       '       npm run lab -- status\n' +
       '       npm run lab -- project TEMPLATE [--user root|deploy]   (the template bound to the running lab)\n' +
       '       npm run lab -- bench [--hosts N]   (prints boot time and memory)\n' +
@@ -190,13 +190,15 @@ async function cluster(args) {
     else usage(`unknown option "${args[i]}"`);
   }
   if (!template) usage('cluster needs --template NAME (a file of resources/templates without .keelson.yaml)');
-  const { ready, pid } = await startDaemon({ template, version, lab: { kind: 'cli' } }, 90 * 60_000);
+  const { ready, pid } = await startDaemon({ template, version, lab: { kind: 'cli-cluster' } }, 90 * 60_000);
   const state = JSON.parse(readFileSync(ready.state, 'utf8'));
-  console.log(`\n${describe(state, pid)}\n\nkubectl --kubeconfig ${ready.kubeconfig} get nodes`);
+  console.log(
+    `\n${describe(state, pid, undefined, 'npm run lab -- down --cluster')}\n\nkubectl --kubeconfig ${ready.kubeconfig} get nodes`,
+  );
   console.log(ready.kubeconfig);
 }
 
-function describe(state, pid, figures) {
+function describe(state, pid, figures, teardown = 'npm run lab -- down') {
   const lines = [
     `Lab ${state.slot} is up (owner PID ${pid}; subnet ${state.subnet}; this machine is ${state.rootAddress}).`,
     figures ? `Hosts answered SSH ${figures.bootSeconds.toFixed(1)} s after boot started.` : '',
@@ -238,7 +240,7 @@ function describe(state, pid, figures) {
     `The deploy password is in ${state.passwordFile} (mode 0600): cat it when you need it.`,
     `Offline apt repository for the hosts: deb [trusted=yes] http://${state.rootAddress}:8080/ ./`,
     '',
-    'Tear down: npm run lab -- down',
+    `Tear down: ${teardown}`,
   );
   return lines.join('\n');
 }
@@ -280,22 +282,28 @@ function labSlots() {
     });
 }
 
-async function down() {
+/**
+ * Tears down the labs `up` started; with --cluster, the clusters `cluster` started instead (a
+ * cluster took twenty minutes to build: a plain `down` from another terminal must not take it).
+ */
+async function down(args) {
   root();
-  const mine = labSlots().filter((s) => s.kind === 'cli');
+  const kind = args.includes('--cluster') ? 'cli-cluster' : 'cli';
+  const started = kind === 'cli' ? '`npm run lab -- up`' : '`npm run lab -- cluster`';
+  const mine = labSlots().filter((s) => s.kind === kind);
   for (const s of mine) if (s.alive) process.kill(s.pid, 'SIGTERM');
   const deadline = Date.now() + 15_000;
   while (mine.some((s) => s.alive && running(s.pid)) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }
   // Belt and braces: whatever the owner did not tear down (it crashed, or ignored the signal).
-  const result = spawnSync('bash', [join(LAB_DIR, 'slots.sh'), 'cleanup', '--kind', 'cli'], {
+  const result = spawnSync('bash', [join(LAB_DIR, 'slots.sh'), 'cleanup', '--kind', kind], {
     stdio: 'inherit',
   });
   console.log(
     mine.length
-      ? `Tore down ${mine.length} lab(s) started by \`npm run lab -- up\`.`
-      : 'No lab started by `npm run lab -- up` was running.',
+      ? `Tore down ${mine.length} lab(s) started by ${started}.`
+      : `No lab started by ${started} was running.`,
   );
   process.exit(result.status ?? 1);
 }
@@ -422,7 +430,7 @@ async function project(args) {
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'up') await up(rest);
-else if (command === 'down') await down();
+else if (command === 'down') await down(rest);
 else if (command === 'status') status();
 else if (command === 'bench') await bench(rest);
 else if (command === 'project') await project(rest);
