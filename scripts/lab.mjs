@@ -26,7 +26,7 @@ function usage(message) {
   if (message) console.error(`lab: ${message}`);
   console.error(
     'usage: npm run lab -- up [--hosts N] [--ssh-port HOST=PORT]... [--bastion HOST=BASTION]...\n' +
-      '       npm run lab -- down [--cluster]\n' +
+      '       npm run lab -- down [--force]   (--force: also a cluster still being deployed)\n' +
       '       npm run lab -- status\n' +
       '       npm run lab -- project TEMPLATE [--user root|deploy]   (the template bound to the running lab)\n' +
       '       npm run lab -- bench [--hosts N]   (prints boot time and memory)\n' +
@@ -192,9 +192,7 @@ async function cluster(args) {
   if (!template) usage('cluster needs --template NAME (a file of resources/templates without .keelson.yaml)');
   const { ready, pid } = await startDaemon({ template, version, lab: { kind: 'cli-cluster' } }, 90 * 60_000);
   const state = JSON.parse(readFileSync(ready.state, 'utf8'));
-  console.log(
-    `\n${describe(state, pid, undefined, 'npm run lab -- down --cluster')}\n\nkubectl --kubeconfig ${ready.kubeconfig} get nodes`,
-  );
+  console.log(`\n${describe(state, pid)}\n\nkubectl --kubeconfig ${ready.kubeconfig} get nodes`);
   console.log(ready.kubeconfig);
 }
 
@@ -283,29 +281,39 @@ function labSlots() {
 }
 
 /**
- * Tears down the labs `up` started; with --cluster, the clusters `cluster` started instead (a
- * cluster took twenty minutes to build: a plain `down` from another terminal must not take it).
+ * Tears down every lab `up` and `cluster` started. A cluster still being deployed (no kubeconfig
+ * yet) is left alone unless --force: its bring-up takes many minutes, and a `down` typed for
+ * another lab must not throw it away.
  */
 async function down(args) {
   root();
-  const kind = args.includes('--cluster') ? 'cli-cluster' : 'cli';
-  const started = kind === 'cli' ? '`npm run lab -- up`' : '`npm run lab -- cluster`';
-  const mine = labSlots().filter((s) => s.kind === kind);
+  const force = args.includes('--force');
+  const inProgress = (s) =>
+    s.kind === 'cli-cluster' && !existsSync(join(s.dir, 'cluster', 'admin.kubeconfig'));
+  const ours = labSlots().filter((s) => s.kind === 'cli' || s.kind === 'cli-cluster');
+  const kept = ours.filter((s) => s.alive && inProgress(s) && !force);
+  const mine = ours.filter((s) => !kept.includes(s));
+  for (const s of kept)
+    console.log(`${s.dir}: a cluster is still being deployed there — left alone (down --force stops it).`);
   for (const s of mine) if (s.alive) process.kill(s.pid, 'SIGTERM');
   const deadline = Date.now() + 15_000;
   while (mine.some((s) => s.alive && running(s.pid)) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }
   // Belt and braces: whatever the owner did not tear down (it crashed, or ignored the signal).
-  const result = spawnSync('bash', [join(LAB_DIR, 'slots.sh'), 'cleanup', '--kind', kind], {
-    stdio: 'inherit',
-  });
+  let status = 0;
+  for (const kind of kept.length ? ['cli'] : ['cli', 'cli-cluster']) {
+    const result = spawnSync('bash', [join(LAB_DIR, 'slots.sh'), 'cleanup', '--kind', kind], {
+      stdio: 'inherit',
+    });
+    status ||= result.status ?? 1;
+  }
   console.log(
     mine.length
-      ? `Tore down ${mine.length} lab(s) started by ${started}.`
-      : `No lab started by ${started} was running.`,
+      ? `Tore down ${mine.length} lab(s) started by \`npm run lab -- up\` or \`cluster\`.`
+      : 'No other lab started by `npm run lab -- up` or `cluster` was running.',
   );
-  process.exit(result.status ?? 1);
+  process.exit(status);
 }
 
 function status() {
