@@ -99,6 +99,8 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
     behindBastion: bastions(template),
     kubelet: true,
     kind: 'cluster',
+    // Five hosts booting beside other work on 2 cores: 120 s was seen to be too little.
+    bootTimeoutSeconds: 600,
     log,
     ...options.lab,
   });
