@@ -285,9 +285,12 @@ describe('OS preparation, runtime and packages', () => {
     const plan = gen({ pattern: 'keepalived-haproxy' });
     const cp = allSteps(plan).find((s) => s.id === 'preflight/cp1')!;
     const w = allSteps(plan).find((s) => s.id === 'preflight/w1')!;
-    expect(cp.script).toContain('-ge 1700');
-    expect(cp.script).toContain('-ge 2 ]');
-    expect(w.script).not.toContain('-ge 1700');
+    // kubeadm's minimums: 2 CPUs and 1700 MB are red on a control plane; a worker's 1 CPU and
+    // 1024 MB only amber.
+    expect(cp.script).toContain('if [ "$cpus" -lt 2 ]; then report cpu-memory red');
+    expect(cp.script).toMatch(/-lt 1700 \]; then report cpu-memory red/);
+    expect(w.script).not.toContain('1700');
+    expect(w.script).toMatch(/-lt 1024 \]; then report cpu-memory amber/);
     expect(cp.script).toMatch(/ports=\('2379' '2380' '6443' '8443' '10250' '10257' '10259'\)/);
     expect(w.script).toMatch(/ports=\('10250' '10256'\)/);
     expect(cp.outputs!.map((o) => o.uniqueAcrossHosts)).toEqual([
