@@ -33,8 +33,23 @@ export function ConnectionStatus() {
     );
   }
   return (
-    <span className={`connection connection-${status}`} data-testid="connection" data-state={status}>
-      {status === 'connected' ? `Connected · ${transport} · v${info?.version}` : 'Connecting…'}
+    <span
+      className={`connection connection-${status}`}
+      data-testid="connection"
+      data-state={status}
+      title={status === 'connected' ? `${transport} · v${info?.version}` : undefined}
+    >
+      {status === 'connected' ? (
+        <>
+          Connected
+          <span className="connection-detail">
+            {' '}
+            · {transport} · v{info?.version}
+          </span>
+        </>
+      ) : (
+        'Connecting…'
+      )}
     </span>
   );
 }
