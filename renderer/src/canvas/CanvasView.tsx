@@ -7,10 +7,9 @@ import {
   type NodeChange,
   Panel,
   ReactFlow,
-  useNodesInitialized,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useDesign } from '../store/design';
 import { updateHost, type XY } from '../store/edits';
 import { badgesOf } from '../store/findings';
@@ -20,7 +19,7 @@ import { useTheme } from '../theme/theme';
 import { type CanvasNode, createNodeDeriver, deriveEdges } from './graph';
 import { layoutTiers, NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { NODE_TYPES } from './nodes';
-import { clearPadding, minimapSize, roomForMinimap, useMinimapChoice } from './overlays';
+import { clearPadding, expectedPadding, minimapSize, roomForMinimap, useMinimapChoice } from './overlays';
 
 /** Above this many nodes only those in view are rendered: keeps 500-host clusters fluid. */
 const VISIBLE_ONLY_ABOVE = 150;
@@ -41,16 +40,24 @@ export function CanvasView() {
   const focus = useDesign((s) => s.focus);
   const flow = useReactFlow();
   const container = useRef<HTMLDivElement>(null);
-  const [area, setArea] = useState({ width: 0, height: 0 });
-  useEffect(() => {
+  // Measured before the first paint: the opening fit needs the canvas's size to keep overlays clear.
+  const [area, setArea] = useState<{ width: number; height: number } | null>(null);
+  useLayoutEffect(() => {
     const el = container.current;
     if (!el) return;
-    const observer = new ResizeObserver(() => setArea({ width: el.clientWidth, height: el.clientHeight }));
+    const measure = () => {
+      const next = { width: el.clientWidth, height: el.clientHeight };
+      setArea((old) => (old && old.width === next.width && old.height === next.height ? old : next));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
   const minimapChoice = useMinimapChoice((s) => s.choice);
-  const showMinimap = minimapChoice ? minimapChoice === 'shown' : roomForMinimap(area);
+  const showMinimap = minimapChoice
+    ? minimapChoice === 'shown'
+    : roomForMinimap(area ?? { width: 0, height: 0 });
 
   const derive = useMemo(() => createNodeDeriver(), []);
   const badges = useMemo(() => (project ? badgesOf(project) : new Map()), [project]);
@@ -67,13 +74,17 @@ export function CanvasView() {
   );
   // Fit an opened design once its nodes are measured; an empty canvas keeps its viewport, so
   // drops land where aimed.
-  const [fitOnOpen, setFitOnOpen] = useState(() => nodes.length > 0);
-  const initialized = useNodesInitialized();
-  useEffect(() => {
-    if (!fitOnOpen || !initialized || area.width === 0) return;
-    setFitOnOpen(false);
-    fitClear(0);
-  }, [fitOnOpen, initialized, area, fitClear]);
+  const fitClearRef = useRef(fitClear);
+  fitClearRef.current = fitClear;
+  const [fitOnOpen] = useState(() => nodes.length > 0);
+  // Once the nodes are measured the overlays are on the page: fit again against their real
+  // edges (React Flow's own opening fit runs before either exists).
+  const refitOnMeasure = useRef(fitOnOpen);
+  // The overlays are not on the page yet when React Flow fits at mount: reserve their strips by size.
+  const [openingFit] = useState(() => ({
+    padding: expectedPadding(area, showMinimap),
+    maxZoom: MAX_FIT_ZOOM,
+  }));
   const [nodeMenu, setNodeMenu] = useState<NodeMenuAt | null>(null);
   const closeNodeMenu = useCallback(() => setNodeMenu(null), []);
 
@@ -101,7 +112,13 @@ export function CanvasView() {
         else selected.delete(change.id);
       }
     }
-    if (Object.keys(sizes).length > 0) store.setMeasured(sizes);
+    if (Object.keys(sizes).length > 0) {
+      store.setMeasured(sizes);
+      if (refitOnMeasure.current) {
+        refitOnMeasure.current = false;
+        requestAnimationFrame(() => fitClearRef.current(0));
+      }
+    }
     if (Object.keys(moving).length > 0) store.dragMove(moving);
     if (dragEnded) store.dragEnd(dropped);
     if (selected) store.select([...selected]);
@@ -153,56 +170,60 @@ export function CanvasView() {
 
   return (
     <div className="canvas-drop" ref={container} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
-      <ReactFlow<CanvasNode>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={NODE_TYPES}
-        onNodesChange={onNodesChange}
-        onConnect={onConnect}
-        onPaneClick={() => useDesign.getState().select([])}
-        onNodeDoubleClick={(_event, node) => node.type === 'host' && openTerminalToHost(node.id)}
-        onNodeContextMenu={(event, node) => {
-          if (node.type !== 'host') return;
-          event.preventDefault();
-          setNodeMenu({ x: event.clientX, y: event.clientY, host: node.id });
-        }}
-        colorMode={theme}
-        minZoom={0.05}
-        deleteKeyCode={null}
-        multiSelectionKeyCode={MULTI_SELECT_KEYS}
-        onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background />
-        {showMinimap && (
-          <MiniMap
-            pannable
-            zoomable
-            nodeColor={minimapColor}
-            className="canvas-overlay"
-            style={minimapSize(area)}
-            ariaLabel="Minimap"
-          />
-        )}
-        <Controls orientation="horizontal" showFitView={false} className="canvas-overlay">
-          <ControlButton
-            onClick={() => useMinimapChoice.getState().set(!showMinimap)}
-            title={showMinimap ? 'Hide the minimap' : 'Show the minimap'}
-            aria-pressed={showMinimap}
-            data-testid="toggle-minimap"
-          >
-            <span aria-hidden>▦</span>
-          </ControlButton>
-        </Controls>
-        <Panel position="top-right" className="canvas-tools canvas-overlay">
-          <button type="button" onClick={autoLayout} data-testid="auto-layout">
-            Auto-layout
-          </button>
-          <button type="button" onClick={() => fitClear()} data-testid="zoom-to-fit">
-            Zoom to fit
-          </button>
-        </Panel>
-      </ReactFlow>
+      {area && (
+        <ReactFlow<CanvasNode>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={NODE_TYPES}
+          onNodesChange={onNodesChange}
+          onConnect={onConnect}
+          onPaneClick={() => useDesign.getState().select([])}
+          onNodeDoubleClick={(_event, node) => node.type === 'host' && openTerminalToHost(node.id)}
+          onNodeContextMenu={(event, node) => {
+            if (node.type !== 'host') return;
+            event.preventDefault();
+            setNodeMenu({ x: event.clientX, y: event.clientY, host: node.id });
+          }}
+          colorMode={theme}
+          minZoom={0.05}
+          deleteKeyCode={null}
+          multiSelectionKeyCode={MULTI_SELECT_KEYS}
+          fitView={fitOnOpen}
+          fitViewOptions={openingFit}
+          onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background />
+          {showMinimap && (
+            <MiniMap
+              pannable
+              zoomable
+              nodeColor={minimapColor}
+              className="canvas-overlay"
+              style={minimapSize(area ?? { width: 0, height: 0 })}
+              ariaLabel="Minimap"
+            />
+          )}
+          <Controls orientation="horizontal" showFitView={false} className="canvas-overlay">
+            <ControlButton
+              onClick={() => useMinimapChoice.getState().set(!showMinimap)}
+              title={showMinimap ? 'Hide the minimap' : 'Show the minimap'}
+              aria-pressed={showMinimap}
+              data-testid="toggle-minimap"
+            >
+              <span aria-hidden>▦</span>
+            </ControlButton>
+          </Controls>
+          <Panel position="top-right" className="canvas-tools canvas-overlay">
+            <button type="button" onClick={autoLayout} data-testid="auto-layout">
+              Auto-layout
+            </button>
+            <button type="button" onClick={() => fitClear()} data-testid="zoom-to-fit">
+              Zoom to fit
+            </button>
+          </Panel>
+        </ReactFlow>
+      )}
       {nodeMenu && <NodeTerminalMenu at={nodeMenu} onClose={closeNodeMenu} />}
     </div>
   );

@@ -31,6 +31,28 @@ export function clearPadding(container: HTMLElement | null): ClearPadding {
   return { top: px(top + GAP), bottom: px(bottom + GAP), left: px(GAP * 2), right: px(GAP * 2) };
 }
 
+/** React Flow's margin around a Panel, and the height of the tool buttons and zoom controls. */
+const PANEL_MARGIN = 15;
+const TOOLBAR_HEIGHT = 30;
+
+/**
+ * The same strips as clearPadding, from sizes alone: for the fit at mount, before the overlays
+ * are on the page (the e2e test checks the result against the real overlays).
+ */
+export function expectedPadding(
+  canvas: { width: number; height: number } | null,
+  minimap: boolean,
+): ClearPadding {
+  const strip = PANEL_MARGIN + TOOLBAR_HEIGHT + GAP;
+  const map = minimap && canvas ? PANEL_MARGIN + minimapSize(canvas).height + GAP : 0;
+  return {
+    top: `${strip}px`,
+    bottom: `${Math.max(strip, map)}px`,
+    left: `${GAP * 2}px`,
+    right: `${GAP * 2}px`,
+  };
+}
+
 /** The minimap scales with the canvas: about a seventh of its width, between 110 and 200 px. */
 export function minimapSize(canvas: { width: number; height: number }): { width: number; height: number } {
   const width = Math.round(Math.min(200, Math.max(110, canvas.width * 0.14)));
