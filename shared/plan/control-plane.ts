@@ -87,7 +87,14 @@ export function controlPlaneInitSteps(
             `grep -q 'path: /etc/kubernetes/admin.conf' ${shq(KUBE_VIP_MANIFEST)} || fail 'kube-vip still uses super-admin.conf'`,
           ]
         : [],
-      `${KUBECTL} get --raw=/readyz >/dev/null || fail 'the apiserver is not ready after init'`,
+      // Through the endpoint, as every later step goes: right after init the load balancer may
+      // not count this apiserver healthy yet (a real lab run got "Unable to connect: EOF" once).
+      'ready="" last=""',
+      'for _ in $(seq 1 60); do',
+      `  if last=$(${KUBECTL} get --raw=/readyz 2>&1); then ready=yes; break; fi`,
+      '  sleep 2',
+      'done',
+      '[ -n "$ready" ] || fail "the apiserver is not ready through the endpoint 2 minutes after init: ${last}"',
     ),
     files: [file(INIT_CONFIG, initConfigYaml(ctx), 'yaml', '0600')],
     check: bashScript(`test -s ${shq(ADMIN_KUBECONFIG)}`, `${KUBECTL} get --raw=/readyz >/dev/null 2>&1`),
