@@ -75,6 +75,19 @@ async function imageDigest(registry: string, ref: string): Promise<string> {
   return digest;
 }
 
+/** The newest CNI spec version the substitute flannel plugin (containernetworking/plugins v0.9.1) speaks. */
+export const SUBSTITUTE_CNI_VERSION = '0.4.0';
+
+/**
+ * Upstream's manifest declares cniVersion 1.0.0, which the substitute plugin refuses ("incompatible
+ * CNI versions": CoreDNS never got a sandbox on the first full lab cluster). The bundle says so.
+ */
+export function forSubstituteCniPlugin(manifest: string): string {
+  const upstream = '"cniVersion": "1.0.0"';
+  if (!manifest.includes(upstream)) throw new Error(`bundle: kube-flannel.yml no longer has ${upstream}`);
+  return manifest.replace(upstream, `"cniVersion": "${SUBSTITUTE_CNI_VERSION}"`);
+}
+
 export async function buildBundle(version: string | undefined, log: Log = console.log): Promise<string> {
   const build = await kubeBuild(version, log);
   const v = build.version;
@@ -118,7 +131,10 @@ export async function buildBundle(version: string | undefined, log: Log = consol
     'utf8',
   );
   mkdirSync(join(tmp, 'cni', 'flannel', flannel.version), { recursive: true });
-  writeFileSync(join(tmp, 'cni', 'flannel', flannel.version, 'kube-flannel.yml'), flannelManifest);
+  writeFileSync(
+    join(tmp, 'cni', 'flannel', flannel.version, 'kube-flannel.yml'),
+    forSubstituteCniPlugin(flannelManifest),
+  );
   const etcdVersion = `v${build.images.etcd.replace(/-\d+$/, '')}`;
   await etcdTarball(
     build,
@@ -173,7 +189,8 @@ export async function buildBundle(version: string | undefined, log: Log = consol
   components['flannel-cni-plugin'] = {
     version: 'v0.9.1',
     source:
-      'SUBSTITUTE for flannel-io/cni-plugin (not served by the module proxy): containernetworking/plugins v0.9.1 meta/flannel',
+      'SUBSTITUTE for flannel-io/cni-plugin (not served by the module proxy): containernetworking/plugins v0.9.1 meta/flannel; ' +
+      `kube-flannel.yml's CNI config declares cniVersion ${SUBSTITUTE_CNI_VERSION} (the substitute's newest) instead of upstream's 1.0.0`,
   };
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
