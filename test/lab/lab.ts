@@ -26,6 +26,7 @@ import {
 } from './kubelet-host';
 import {
   createSwitch,
+  deadEndGateway,
   plugHost,
   restrictSshToBastion,
   setCable,
@@ -265,7 +266,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           deployPasswordHash,
         });
         await plugHost(slot, 11 + i, netns, address(i), list);
-        if (options.kubelet) prepareKubeletHostRoot(root);
+        if (options.kubelet) prepareKubeletHostRoot(root, deadEndGateway(address(i)));
         return { name, i, netns, hostDir, sshPort, root, hostKey };
       }),
     );
