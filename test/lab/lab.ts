@@ -49,7 +49,7 @@ export interface LabOptions {
   imagePackages?: string[];
   /** Extra Debian packages for the offline apt repository (on top of DEFAULT_REPO_PACKAGES). */
   repoPackages?: string[];
-  /** Seconds to wait for every sshd. Default 120 (the machine's 2 cores are shared). */
+  /** Seconds to wait for every sshd. Default 300: 120 was seen too little at load 25–45 on 2 shared cores. */
   bootTimeoutSeconds?: number;
   /** Marks the slot for `slots.sh cleanup --kind` (the CLI uses "cli"). Default "test". */
   kind?: string;
@@ -276,7 +276,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     }
 
     const bootStarted = Date.now();
-    const deadline = bootStarted + (options.bootTimeoutSeconds ?? 120) * 1000;
+    const deadline = bootStarted + (options.bootTimeoutSeconds ?? 300) * 1000;
     const hosts: LabHost[] = [];
     const slotCgroups = hostCgroupDirs(`keelson-lab-${slot}`);
     for (const dir of slotCgroups) list.cgroup(dir);
