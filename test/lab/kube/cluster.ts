@@ -162,7 +162,7 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
       );
     }
     const kubeconfig = join(dir, 'admin.kubeconfig');
-    await exportAdminKubeconfig(lab, project, plan, kubeconfig);
+    await exportAdminKubeconfig(lab, plan, kubeconfig);
     return { lab, project, plan, kubeconfig, stateDir, bundle, ssh, dir, stop };
   } catch (err) {
     await stop();
@@ -171,17 +171,11 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
 }
 
 /** admin.conf from the first control plane, its server already the endpoint (kubeadm writes it so). */
-async function exportAdminKubeconfig(
-  lab: Lab,
-  project: ClusterProject,
-  plan: Plan,
-  out: string,
-): Promise<void> {
+async function exportAdminKubeconfig(lab: Lab, plan: Plan, out: string): Promise<void> {
   const first = plan.phases.find((p) => p.id === 'control-plane-init')!.steps[0]!.host;
   const text = await lab.sh(first, 'cat /etc/kubernetes/admin.conf');
   writeFileSync(`${out}.tmp`, text, { mode: 0o600 });
   renameSync(`${out}.tmp`, out);
-  void project;
 }
 
 /**
