@@ -84,7 +84,9 @@ describe.skipIf(binaryPresent)(
         PATH: `${bin}:${process.env.PATH}`,
       });
       expect(result.url).toBeDefined();
-      await expect.poll(() => existsSync(opened) && readFileSync(opened, 'utf8')).toBe(`${result.url}\n`);
+      await expect
+        .poll(() => existsSync(opened) && readFileSync(opened, 'utf8'), { timeout: 15_000 })
+        .toBe(`${result.url}\n`);
     });
 
     it('exits non-zero, saying why, when browser mode cannot start either (its port is taken)', async () => {
