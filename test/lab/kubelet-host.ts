@@ -133,6 +133,12 @@ export const MACHINE_SYSCTLS: Record<string, string> = {
   'kernel.panic_on_oops': '1',
 };
 
+/** Kernel-wide limits a kubelet lab needs at least (raised, never lowered). */
+export const MACHINE_SYSCTL_MINIMUMS: Record<string, number> = {
+  'fs.inotify.max_user_instances': 8192,
+  'fs.inotify.max_user_watches': 524288,
+};
+
 /** The machine's own values before the first kubelet lab changed them; slots.sh restores them. */
 export const MACHINE_SYSCTLS_FILE = '/run/keelson-lab/machine-sysctls';
 
@@ -141,6 +147,16 @@ export async function setMachineSysctls(): Promise<void> {
   for (const [key, value] of Object.entries(MACHINE_SYSCTLS)) {
     previous[key] = (await must('sysctl', ['-n', key])).trim();
     if (previous[key] !== value) await must('sysctl', ['-q', '-w', `${key}=${value}`]);
+  }
+  // Every host's systemd, containerd and kubelet take inotify instances from one kernel-wide
+  // per-user limit (128 by default): with a kubelet lab up, other labs' hosts failed to boot with
+  // "Failed to create control group inotify object: Too many open files". Raised, never lowered.
+  for (const [key, least] of Object.entries(MACHINE_SYSCTL_MINIMUMS)) {
+    const now = Number((await must('sysctl', ['-n', key])).trim());
+    if (now < least) {
+      previous[key] = String(now);
+      await must('sysctl', ['-q', '-w', `${key}=${least}`]);
+    }
   }
   const ct = await run('sysctl', ['-n', 'net.netfilter.nf_conntrack_max']);
   if (ct.code === 0 && Number(ct.stdout.trim()) < 131072) {
@@ -157,4 +173,3 @@ export async function setMachineSysctls(): Promise<void> {
     );
   }
 }
-

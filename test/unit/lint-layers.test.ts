@@ -75,7 +75,8 @@ describe('runtime layer lint', () => {
       r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}: ${m.message}`),
     );
     expect(errors).toEqual([]);
-  });
+    // ESLint over the whole tree: seconds on a quiet machine, over 30 s at load 25+.
+  }, 120_000);
 });
 
 describe('the bridge names', () => {
