@@ -211,6 +211,15 @@ export function DeployPanel() {
     useDeploy();
   const now = useNow(running);
   if (!clusterId) return <p className="muted">Open a cluster to deploy it.</p>;
+  if (!view && running) {
+    return (
+      <div className="deploy-panel" data-testid="deploy-panel">
+        <strong data-testid="deploy-state" data-state="starting">
+          Starting the run…
+        </strong>
+      </div>
+    );
+  }
   if (!view) {
     return (
       <div className="deploy-panel" data-testid="deploy-panel">

@@ -85,9 +85,16 @@ export const useDeploy = create<DeployState>((set, get) => {
     return !step || step.status !== 'running';
   }
 
-  async function afterStart(id: string): Promise<void> {
+  async function afterStart(id: string, runId: string): Promise<void> {
     useBottomTab.getState().show('deploy');
-    set({ running: true, error: null, prompt: null });
+    // The previous run's cells must not show under "Deploying" until the new run's snapshot
+    // arrives: a user (or a test) would take its done steps for this run's.
+    set((s) => ({
+      running: true,
+      error: null,
+      prompt: null,
+      view: s.view?.runId === runId ? s.view : null,
+    }));
     watching?.abort.abort();
     watching = undefined;
     void watch(id);
@@ -167,7 +174,7 @@ export const useDeploy = create<DeployState>((set, get) => {
       const reason = resume ? undefined : pendingOverride;
       try {
         const skipPhases = resume ? [] : get().skipPhases;
-        await getClient().deploy.start({
+        const { runId } = await getClient().deploy.start({
           id,
           resume,
           ...(secrets ? { secrets } : {}),
@@ -175,7 +182,7 @@ export const useDeploy = create<DeployState>((set, get) => {
           ...(reason ? { override: reason } : {}),
         });
         pendingOverride = undefined;
-        await afterStart(id);
+        await afterStart(id, runId);
       } catch (error) {
         handle(error, resume ? 'resume' : 'start');
       }
@@ -185,8 +192,8 @@ export const useDeploy = create<DeployState>((set, get) => {
       const id = get().clusterId;
       if (!id) return;
       try {
-        await getClient().deploy.retry({ id, stepId, ...(secrets ? { secrets } : {}) });
-        if (!get().running) await afterStart(id);
+        const { runId } = await getClient().deploy.retry({ id, stepId, ...(secrets ? { secrets } : {}) });
+        if (!get().running) await afterStart(id, runId);
         else set({ error: null, prompt: null });
       } catch (error) {
         handle(error, { retry: stepId });
@@ -197,8 +204,8 @@ export const useDeploy = create<DeployState>((set, get) => {
       const id = get().clusterId;
       if (!id) return;
       try {
-        await getClient().deploy.skip({ id, stepId, note });
-        if (!get().running) await afterStart(id);
+        const { runId } = await getClient().deploy.skip({ id, stepId, note });
+        if (!get().running) await afterStart(id, runId);
       } catch (error) {
         set({ error: describeError(error) });
       }
