@@ -133,10 +133,17 @@ export const MACHINE_SYSCTLS: Record<string, string> = {
   'kernel.panic_on_oops': '1',
 };
 
-/** Kernel-wide limits a kubelet lab needs at least (raised, never lowered). */
+/**
+ * Kernel-wide limits a kubelet lab needs at least (raised, never lowered; a key this kernel lacks,
+ * such as nf_conntrack_max before the module loads, is left alone). Every host's systemd,
+ * containerd and kubelet take inotify instances from one per-user limit (128 by default): with a
+ * kubelet lab up, other labs' hosts failed to boot with "Failed to create control group inotify
+ * object: Too many open files".
+ */
 export const MACHINE_SYSCTL_MINIMUMS: Record<string, number> = {
   'fs.inotify.max_user_instances': 8192,
   'fs.inotify.max_user_watches': 524288,
+  'net.netfilter.nf_conntrack_max': 131072,
 };
 
 /** The machine's own values before the first kubelet lab changed them; slots.sh restores them. */
@@ -148,20 +155,11 @@ export async function setMachineSysctls(): Promise<void> {
     previous[key] = (await must('sysctl', ['-n', key])).trim();
     if (previous[key] !== value) await must('sysctl', ['-q', '-w', `${key}=${value}`]);
   }
-  // Every host's systemd, containerd and kubelet take inotify instances from one kernel-wide
-  // per-user limit (128 by default): with a kubelet lab up, other labs' hosts failed to boot with
-  // "Failed to create control group inotify object: Too many open files". Raised, never lowered.
   for (const [key, least] of Object.entries(MACHINE_SYSCTL_MINIMUMS)) {
-    const now = Number((await must('sysctl', ['-n', key])).trim());
-    if (now < least) {
-      previous[key] = String(now);
-      await must('sysctl', ['-q', '-w', `${key}=${least}`]);
-    }
-  }
-  const ct = await run('sysctl', ['-n', 'net.netfilter.nf_conntrack_max']);
-  if (ct.code === 0 && Number(ct.stdout.trim()) < 131072) {
-    previous['net.netfilter.nf_conntrack_max'] = ct.stdout.trim();
-    await must('sysctl', ['-q', '-w', 'net.netfilter.nf_conntrack_max=131072']);
+    const now = await run('sysctl', ['-n', key]);
+    if (now.code !== 0 || Number(now.stdout.trim()) >= least) continue;
+    previous[key] = now.stdout.trim();
+    await must('sysctl', ['-q', '-w', `${key}=${least}`]);
   }
   // Only the first lab records: a second one would record the first one's values.
   if (!existsSync(MACHINE_SYSCTLS_FILE)) {

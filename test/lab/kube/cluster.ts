@@ -15,6 +15,7 @@ import type { ClusterProject } from '../../../shared/model/cluster';
 import { parseProject, serializeProject } from '../../../shared/model/parse';
 import { generatePlan } from '../../../shared/plan';
 import type { Plan } from '../../../shared/plan/types';
+import { ADMIN_KUBECONFIG_SECRET } from '../../../shared/plan/post-install';
 import { DEFAULT_BUNDLE_PORT } from '../../../shared/plan/mirror';
 import { validateCluster } from '../../../shared/validation';
 import { startLab, type Lab, type LabOptions } from '../lab';
@@ -162,7 +163,7 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
       );
     }
     const kubeconfig = join(dir, 'admin.kubeconfig');
-    await exportAdminKubeconfig(lab, plan, kubeconfig);
+    await exportAdminKubeconfig(secrets, kubeconfig);
     return { lab, project, plan, kubeconfig, stateDir, bundle, ssh, dir, stop };
   } catch (err) {
     await stop();
@@ -170,10 +171,14 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
   }
 }
 
-/** admin.conf from the first control plane, its server already the endpoint (kubeadm writes it so). */
-async function exportAdminKubeconfig(lab: Lab, plan: Plan, out: string): Promise<void> {
-  const first = plan.phases.find((p) => p.id === 'control-plane-init')!.steps[0]!.host;
-  const text = await lab.sh(first, 'cat /etc/kubernetes/admin.conf');
+/**
+ * The kubeconfig the deploy handed over (post-install's output, kept in the cluster's secret
+ * store), exactly what `keelson apply` and the app save for a user: its server is the endpoint a
+ * workstation can reach (for node-local, a control plane rather than the nodes' local name).
+ */
+async function exportAdminKubeconfig(secrets: FileSecretStore, out: string): Promise<void> {
+  const text = await secrets.get(ADMIN_KUBECONFIG_SECRET);
+  if (!text) throw new Error('lab: the deploy succeeded but handed over no admin kubeconfig');
   writeFileSync(`${out}.tmp`, text, { mode: 0o600 });
   renameSync(`${out}.tmp`, out);
 }
