@@ -4,7 +4,12 @@ import { fillAll, MissingPlaceholders } from '../deploy/placeholders';
 import { HostSession } from '../deploy/remote';
 import { clusterSecretsFile, deployPlan, filterPhases, type PhaseFilter } from '../deploy/service';
 import { FileSecretStore, type SecretCodec } from '../deploy/secrets';
-import { latestRun, readValues, runDir, stateDirFor } from '../deploy/state-dir';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isFinished } from '../../../shared/deploy/events';
+import { readDeployed } from '../deploy/deployed';
+import { readJournal } from '../deploy/journal';
+import { journalPath, latestRun, readValues, runDir, stateDirFor } from '../deploy/state-dir';
 import { targetOf } from '../deploy/targets';
 import type { SshEngine } from '../ssh/engine';
 
@@ -26,22 +31,27 @@ export interface DryRunRequest {
   secret: (name: string) => string | undefined;
   phases?: PhaseFilter;
   codec?: SecretCodec;
+  /** Where KEELSON_HOME (the kept secrets' folder) is read from; the process's by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
  * `keelson apply --dry-run`: what a deploy would do, host by host, changing nothing. Each step's
  * own check runs on its host through the deploy engine's wrapper, exactly as before a real run
- * (checks only read). A step without a check always runs; a check that needs a value only an
- * earlier step produces (and no earlier run kept) cannot say, and is reported as unknown.
+ * (checks only read). A step without a check of its own (read-only checks such as preflight and
+ * verify, steps that hand over values) is done when this exact step finished in the run that
+ * deployed the cluster — the journal is its record — and otherwise would run. A check that needs a
+ * value only an earlier step produces (and no earlier run kept) cannot say: unknown.
  */
 export async function dryRun(r: DryRunRequest): Promise<{ plan: Plan; steps: DryRunStep[] }> {
   const plan = filterPhases(deployPlan(r.project, { keelsonVersion: r.keelsonVersion }), r.phases);
-  const kept = new FileSecretStore(clusterSecretsFile(r.projectFile), r.codec, (v) =>
+  const kept = new FileSecretStore(clusterSecretsFile(r.projectFile, r.env), r.codec, (v) =>
     r.ssh.redactor.register(v),
   );
   const stateDir = stateDirFor(r.projectFile);
   const last = await latestRun(stateDir);
   const values = last ? await readValues(runDir(stateDir, last.runId)) : new Map<string, string>();
+  const deployed = await deployedSteps(stateDir);
   const secrets = new Map<string, string>();
   const steps = plan.phases.flatMap((p) => p.steps);
   for (const name of new Set(steps.flatMap((s) => s.secrets))) {
@@ -66,7 +76,7 @@ export async function dryRun(r: DryRunRequest): Promise<{ plan: Plan; steps: Dry
         for (const s of mine) results.set(s.id, entry(s, 'unknown', `cannot reach ${name}: ${why}`));
         return;
       }
-      for (const s of mine) results.set(s.id, await stepState(session, s, secrets, values));
+      for (const s of mine) results.set(s.id, await stepState(session, s, secrets, values, deployed));
     }),
   );
   return { plan, steps: steps.map((s) => results.get(s.id)!) };
@@ -80,13 +90,54 @@ const entry = (s: PlanStep, state: DryRunStep['state'], detail: string): DryRunS
   detail,
 });
 
+/** The run that deployed the cluster (deployed.json) and the steps, as they ran, that finished in it. */
+export interface DeployedSteps {
+  runId: string;
+  at: string;
+  finished: Map<string, PlanStep>;
+}
+
+export async function deployedSteps(stateDir: string): Promise<DeployedSteps | undefined> {
+  const record = await readDeployed(stateDir);
+  if (!record) return undefined;
+  try {
+    const dir = runDir(stateDir, record.runId);
+    const plan = JSON.parse(await readFile(join(dir, 'plan.json'), 'utf8')) as Plan;
+    const journal = await readJournal(journalPath(stateDir, record.runId));
+    const finished = new Map<string, PlanStep>();
+    for (const step of plan.phases.flatMap((p) => p.steps)) {
+      const ended = journal.steps.get(step.id);
+      // Skipped by the user is not done: its work may never have happened.
+      if (ended && isFinished(ended.status) && ended.status !== 'skipped') finished.set(step.id, step);
+    }
+    return { runId: record.runId, at: record.at, finished };
+  } catch {
+    // The run's folder is gone or damaged: no record, so such steps would run.
+    return undefined;
+  }
+}
+
+/** A checkless step is done when this same step (script, files, host) finished in the deploying run. */
+export function doneByJournal(s: PlanStep, deployed: DeployedSteps | undefined): DryRunStep | undefined {
+  const ran = deployed?.finished.get(s.id);
+  if (!ran || JSON.stringify(ran) !== JSON.stringify(s)) return undefined;
+  return entry(
+    s,
+    'done',
+    `finished in run ${deployed!.runId} that deployed the cluster (${deployed!.at}); it has no check of its own, so the journal is its record`,
+  );
+}
+
 async function stepState(
   session: HostSession,
   s: PlanStep,
   secrets: Map<string, string>,
   values: Map<string, string>,
+  deployed: DeployedSteps | undefined,
 ): Promise<DryRunStep> {
   if (s.check === undefined) {
+    const known = doneByJournal(s, deployed);
+    if (known) return known;
     return entry(
       s,
       'run',

@@ -89,6 +89,8 @@ export interface DeployRequest extends SessionRequest {
   listener?: (e: DeployEvent) => void;
   maxParallel?: number;
   phases?: PhaseFilter;
+  /** Where KEELSON_HOME (the kept secrets' folder) is read from; the process's by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Opens a deploy session of a project file: the one entry the UI, the CLI and the tests share. */
@@ -122,7 +124,7 @@ export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
   const plan = filterPhases(deployPlan(r.project, { keelsonVersion: r.keelsonVersion }), r.phases);
   const partial =
     plan.phases.length !== deployPlan(r.project, { keelsonVersion: r.keelsonVersion }).phases.length;
-  const kept = new FileSecretStore(clusterSecretsFile(r.projectFile), r.codec, (v) =>
+  const kept = new FileSecretStore(clusterSecretsFile(r.projectFile, r.env), r.codec, (v) =>
     r.ssh.redactor.register(v),
   );
   const entered = r.entered ?? {};

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBundleServer, type BundleServer } from '../../../main/services/bundle/server';
 import { bundleTunnels } from '../../../main/services/bundle/tunnel';
-import { DeployRun } from '../../../main/services/deploy/engine';
-import { FileSecretStore } from '../../../main/services/deploy/secrets';
+import type { FileSecretStore } from '../../../main/services/deploy/secrets';
+import { openDeploy } from '../../../main/services/deploy/service';
 import { SshEngine } from '../../../main/services/ssh/engine';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { parseProject, serializeProject } from '../../../shared/model/parse';
-import { generatePlan } from '../../../shared/plan';
 import type { Plan } from '../../../shared/plan/types';
 import { ADMIN_KUBECONFIG_SECRET } from '../../../shared/plan/post-install';
 import { DEFAULT_BUNDLE_PORT } from '../../../shared/plan/mirror';
@@ -24,6 +23,8 @@ import { buildBundle } from './bundle';
 const TEMPLATES = fileURLToPath(new URL('../../../resources/templates/', import.meta.url));
 /** The lab's sudo password lives under this secret name in the cluster's secret store. */
 export const LAB_SUDO_SECRET = 'lab-deploy-sudo';
+/** The Keelson version lab plans are made with (it is written into the topology ConfigMap). */
+export const LAB_KEELSON_VERSION = 'lab';
 
 export function loadTemplate(name: string): ClusterProject {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`lab: "${name}" is not a template name`);
@@ -69,6 +70,9 @@ export interface LabCluster {
   /** Admin kubeconfig whose server is the cluster's endpoint (through the VIP / LB). */
   kubeconfig: string;
   stateDir: string;
+  projectFile: string;
+  /** The environment the deploy ran with (its KEELSON_HOME holds the cluster's kept secrets). */
+  env: NodeJS.ProcessEnv;
   bundle: BundleServer;
   ssh: SshEngine;
   /** The cluster's files: the bound project, the deploy state, the secret store. */
@@ -128,33 +132,28 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
     mkdirSync(dir, { recursive: true });
     const projectFile = join(dir, `${options.template}.keelson.yaml`);
     writeFileSync(projectFile, serializeProject(project));
-    const plan = generatePlan(project, { keelsonVersion: 'lab' });
     bundle = await startBundleServer({ dir: bundleDir, workDir: join(dir, 'bundle-server') });
-    const secrets = new FileSecretStore(join(dir, 'secrets.json'), undefined, (v) =>
-      ssh.redactor.register(v),
-    );
-    await secrets.keep(LAB_SUDO_SECRET, lab.hosts[0]!.password);
-    const stateDir = join(dir, `${options.template}.deploy`);
+    // The deploy goes through the entry the app and `keelson apply` share: state beside the
+    // project, Keelson's own secrets kept in this cluster's KEELSON_HOME (not the user's).
+    const env = { ...process.env, KEELSON_HOME: join(dir, 'home') };
     const started = Date.now();
-    const run = await DeployRun.open(
-      {
-        plan,
-        project,
-        ssh,
-        secrets,
-        stateDir,
-        keelsonVersion: 'lab',
-        services: bundleTunnels(bundle, project.spec.packages.bundlePort ?? DEFAULT_BUNDLE_PORT),
-      },
-      {},
-      (event) => {
+    const opened = await openDeploy({
+      projectFile,
+      project,
+      ssh,
+      keelsonVersion: LAB_KEELSON_VERSION,
+      entered: { [LAB_SUDO_SECRET]: lab.hosts[0]!.password },
+      services: bundleTunnels(bundle, project.spec.packages.bundlePort ?? DEFAULT_BUNDLE_PORT),
+      env,
+      listener: (event) => {
         if (event.type === 'step-ended')
           log(`${event.stepId}: ${event.status}${event.error ? ` — ${event.error}` : ''}`);
       },
-    );
-    const status = await run.done;
+    });
+    const { plan, stateDir } = opened;
+    const status = await opened.settled;
     log(
-      `deploy ${status} in ${((Date.now() - started) / 1000).toFixed(0)} s (run ${run.runId}, journal in ${stateDir})`,
+      `deploy ${status} in ${((Date.now() - started) / 1000).toFixed(0)} s (run ${opened.run.runId}, journal in ${stateDir})`,
     );
     if (status !== 'succeeded') {
       const kept = await keepDiagnostics(lab, dir, options.template);
@@ -163,8 +162,8 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
       );
     }
     const kubeconfig = join(dir, 'admin.kubeconfig');
-    await exportAdminKubeconfig(secrets, kubeconfig);
-    return { lab, project, plan, kubeconfig, stateDir, bundle, ssh, dir, stop };
+    await exportAdminKubeconfig(opened.secrets, kubeconfig);
+    return { lab, project, projectFile, plan, kubeconfig, stateDir, bundle, ssh, dir, env, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -184,8 +183,8 @@ async function exportAdminKubeconfig(secrets: FileSecretStore, out: string): Pro
 }
 
 /**
- * The lab goes when its owner does, and with it the journal: copy the cluster's files (never the
- * secret store) and what each host's kubelet and containerd said, so a failed run can be read.
+ * The lab goes when its owner does, and with it the journal: copy the cluster's files (never its
+ * KEELSON_HOME, where the secrets are kept) and what each host's kubelet and containerd said, so a failed run can be read.
  */
 async function keepDiagnostics(lab: Lab, dir: string, template: string): Promise<string> {
   const kept = join(
@@ -194,7 +193,7 @@ async function keepDiagnostics(lab: Lab, dir: string, template: string): Promise
   );
   cpSync(dir, kept, {
     recursive: true,
-    filter: (src) => !src.endsWith('secrets.json') && !src.includes('bundle-server'),
+    filter: (src) => src !== join(dir, 'home') && !src.includes('bundle-server'),
   });
   const commands =
     'journalctl -u kubelet -n 300 --no-pager; echo; journalctl -u containerd -n 100 --no-pager; echo; ' +

@@ -18,7 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundlePaths } from '../../../main/services/bundle/layout';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { DEFAULT_KUBE_VERSION } from './components';
-import { startLabCluster, type LabCluster } from './cluster';
+import { dryRun } from '../../../main/services/check/dry-run';
+import { LAB_KEELSON_VERSION, LAB_SUDO_SECRET, startLabCluster, type LabCluster } from './cluster';
 import { KEELSON_CACHE } from './go-build';
 
 const run = promisify(execFile);
@@ -149,6 +150,30 @@ export function describeRealCluster(template: string, title: string): void {
         expect(version.serverVersion.gitVersion).toBe(`v${VERSION}`);
       },
       12 * 60_000,
+    );
+
+    it(
+      '`apply --dry-run` on the deployed cluster lists every step as done, changing nothing',
+      async () => {
+        const started = Date.now();
+        const { steps } = await dryRun({
+          projectFile: cluster.projectFile,
+          project: cluster.project,
+          ssh: cluster.ssh,
+          keelsonVersion: LAB_KEELSON_VERSION,
+          secret: (name) => (name === LAB_SUDO_SECRET ? cluster.lab.hosts[0]!.password : undefined),
+          env: cluster.env,
+        });
+        const byJournal = steps.filter((s) => s.detail.startsWith('finished in run')).length;
+        log(
+          `dry run: ${steps.length} steps in ${seconds(started)} s, ${steps.length - byJournal} done by their own check, ${byJournal} by the journal`,
+        );
+        expect(
+          steps.filter((s) => s.state !== 'done').map((s) => `${s.id}: ${s.state} (${s.detail})`),
+        ).toEqual([]);
+        expect(steps.length).toBe(cluster.plan.phases.flatMap((p) => p.steps).length);
+      },
+      10 * 60_000,
     );
 
     it(
