@@ -23,6 +23,13 @@ export const DEFAULT_REPO_PACKAGES = [
 ];
 
 /**
+ * What every real server already has and Debian's minbase lacks: installing ca-certificates during
+ * a deploy cost 1–2 minutes per host at load (update-ca-certificates runs openssl once per
+ * certificate), time no real deploy spends. Kubelet hosts boot with it.
+ */
+export const KUBELET_BASE_PACKAGES = ['ca-certificates'];
+
+/**
  * What a site's own OS mirror gives a kubelet host: the tools the Kubernetes packages and
  * kubeadm's preflight want, and what the plan installs from the OS repositories.
  */

@@ -16,7 +16,7 @@ import {
   waitForLoginsAllowed,
   whyNoBanner,
 } from './boot';
-import { ensureBase, ensureRepo, KUBELET_REPO_PACKAGES } from './images';
+import { ensureBase, ensureRepo, KUBELET_BASE_PACKAGES, KUBELET_REPO_PACKAGES } from './images';
 import {
   controllerCgroupDirs,
   KUBELET_HOST_VFS_WRITABLE,
@@ -213,7 +213,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   }
 
   const [base, repo] = await Promise.all([
-    ensureBase(options.imagePackages),
+    ensureBase([...(options.kubelet ? KUBELET_BASE_PACKAGES : []), ...(options.imagePackages ?? [])]),
     ensureRepo([...(options.kubelet ? KUBELET_REPO_PACKAGES : []), ...(options.repoPackages ?? [])]),
   ]);
   log(
