@@ -100,6 +100,22 @@ function serviceRouteLines(ctx: PlanContext): string[] {
   ];
 }
 
+/**
+ * CoreDNS forwards names outside the cluster to the nameservers of the node it runs on, and exits
+ * "no valid upstream addresses found" when there are none (seen on the first real lab cluster):
+ * the cluster installs, and then DNS never comes up. kubeadm points the kubelet at systemd-resolved's
+ * own file when /etc/resolv.conf names only its stub (127.0.0.53), so that file is the one read.
+ */
+function nameserverLines(): string[] {
+  return [
+    'resolv=/etc/resolv.conf',
+    "if awk '$1 == \"nameserver\" && $2 != \"127.0.0.53\" { found = 1 } END { exit found }' /etc/resolv.conf 2>/dev/null && [ -f /run/systemd/resolve/resolv.conf ]; then resolv=/run/systemd/resolve/resolv.conf; fi",
+    'nameserver=$(awk \'$1 == "nameserver" { print $2; exit }\' "$resolv" 2>/dev/null || true)',
+    'if [ -n "$nameserver" ]; then report nameserver green "${nameserver} (${resolv})"',
+    'else report nameserver red "${resolv} names no nameserver: CoreDNS forwards outside names to the node\'s nameservers and exits \\"no valid upstream addresses\\" without one" "add a nameserver line to ${resolv} (the site\'s DNS server; on an air-gapped site any address that answers DNS, or the site router)"; fi',
+  ];
+}
+
 function resourceLines(ctx: PlanContext, host: Host): string[] {
   const cp = isControlPlane(host);
   if (!cp && !isNode(ctx, host)) return [];
@@ -208,6 +224,7 @@ export function preflightScript(ctx: PlanContext, host: Host): string {
     ...resourceLines(ctx, host),
     node && cgroupLines(ctx),
     node && serviceRouteLines(ctx),
+    node && nameserverLines(),
     node && swapLines(),
     node && kernelLines(ctx),
     ...portLines(ports),

@@ -110,6 +110,7 @@ describe('keelson check on lab hosts', () => {
         'address',
         'cpu-memory',
         'ports',
+        'nameserver',
         'clock',
         'machine-id',
         'reach',
@@ -138,6 +139,9 @@ describe('keelson check on lab hosts', () => {
       'h2',
       'setsid timeout 600 systemd-socket-activate -l 0.0.0.0:6443 -a --inetd cat </dev/null >/dev/null 2>&1 & echo $! > /root/fault-6443.pid; sleep 1',
     );
+    // cp2 (h2): names no nameserver (CoreDNS would exit "no valid upstream addresses").
+    const resolvConf = await lab.sh('h2', 'cat /etc/resolv.conf');
+    await fault('h2', ': > /etc/resolv.conf');
     // cp3 (h3): a firewall rule dropping etcd's 2379 from cp1 (h1), in h3's own network namespace.
     await must('ip', ['netns', 'exec', h3!.netns, 'nft', '-f', '-'], {
       input: [
@@ -180,6 +184,7 @@ describe('keelson check on lab hosts', () => {
         expect(c!.fix).toMatch(fix);
       };
       expectRed('cp2', 'ports', /TCP port 6443 is in use/, /stop the process that holds it/);
+      expectRed('cp2', 'nameserver', /\/etc\/resolv\.conf names no nameserver/, /add a nameserver line/);
       expectRed('cp1', 'reach', /→ cp3 2379\/tcp/, /open these in the firewalls/);
       const blocked = report.reach!.flows.filter((f) => f.result === 'blocked');
       expect(blocked.map((f) => `${f.from}>${f.to}:${f.port}`)).toEqual(['cp1>cp3:2379']);
@@ -202,6 +207,7 @@ describe('keelson check on lab hosts', () => {
           'cp1 clock',
           'cp1 reach',
           'cp2 ports',
+          'cp2 nameserver',
           'cp3 machine-id',
           'worker1 machine-id',
           'worker2 sudo',
@@ -214,6 +220,7 @@ describe('keelson check on lab hosts', () => {
       console.log(text.out);
     } finally {
       await lab.exec('h2', 'kill "$(cat /root/fault-6443.pid)"');
+      await lab.exec('h2', 'cat > /etc/resolv.conf', { input: resolvConf });
       await must('ip', ['netns', 'exec', h3!.netns, 'nft', 'delete', 'table', 'inet', 'keelson_test_fault']);
       await lab.exec('h1', 'rm -f /usr/local/bin/date');
       await lab.exec('h4', `ip addr del ${vip}/24 dev eth0; sed -i '/^\\/swapfile /d' /etc/fstab`);

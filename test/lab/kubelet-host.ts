@@ -70,11 +70,7 @@ export function controllerCgroupDirs(leaf: string): string[] {
 }
 
 /** Writes into the host's root what its own boot must do before containerd and the kubelet start. */
-export function prepareKubeletHostRoot(root: string, deadEndNameserver: string): void {
-  // Every real server names a nameserver, and CoreDNS forwards to the host's: with none it exits
-  // "plugin/forward: no valid upstream addresses found" (seen on the first full lab cluster). One
-  // that does not exist (the lab's dead-end gateway) keeps the hosts air-gapped.
-  writeFileSync(join(root, 'etc/resolv.conf'), `nameserver ${deadEndNameserver}\n`);
+export function prepareKubeletHostRoot(root: string): void {
   const unitDir = join(root, 'etc/systemd/system');
   // nspawn mounts the v1 controllers read-only without a user namespace (KUBELET-NOTES item 1);
   // runc and the kubelet write them. And / shared, so the kubelet's pod mounts propagate.

@@ -266,7 +266,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           deployPasswordHash,
         });
         await plugHost(slot, 11 + i, netns, address(i), list);
-        if (options.kubelet) prepareKubeletHostRoot(root, deadEndGateway(address(i)));
+        // Every real server names a nameserver (preflight refuses a node without one: CoreDNS
+        // exits "no valid upstream addresses"). One that does not exist keeps the lab air-gapped.
+        writeFileSync(join(root, 'etc/resolv.conf'), `nameserver ${deadEndGateway(address(i))}\n`);
+        if (options.kubelet) prepareKubeletHostRoot(root);
         return { name, i, netns, hostDir, sshPort, root, hostKey };
       }),
     );

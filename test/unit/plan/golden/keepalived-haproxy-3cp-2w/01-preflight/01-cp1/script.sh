@@ -56,6 +56,11 @@ service_ip='10.96.0.1'
 service_cidr='10.96.0.0/12'
 if ip route get "$service_ip" >/dev/null 2>&1; then report service-route green "a route to the Service network (${service_ip})"
 else report service-route red "no route to the Service network (${service_ip}): without a default route or a route covering ${service_cidr}, pods and kube-proxy cannot reach Services" "give the host a default route (an air-gapped site can point it at its own router), or a route covering ${service_cidr}"; fi
+resolv=/etc/resolv.conf
+if awk '$1 == "nameserver" && $2 != "127.0.0.53" { found = 1 } END { exit found }' /etc/resolv.conf 2>/dev/null && [ -f /run/systemd/resolve/resolv.conf ]; then resolv=/run/systemd/resolve/resolv.conf; fi
+nameserver=$(awk '$1 == "nameserver" { print $2; exit }' "$resolv" 2>/dev/null || true)
+if [ -n "$nameserver" ]; then report nameserver green "${nameserver} (${resolv})"
+else report nameserver red "${resolv} names no nameserver: CoreDNS forwards outside names to the node's nameservers and exits \"no valid upstream addresses\" without one" "add a nameserver line to ${resolv} (the site's DNS server; on an air-gapped site any address that answers DNS, or the site router)"; fi
 swap_kb=$(awk 'NR > 1 {sum += $3} END {print sum + 0}' /proc/swaps)
 fstab_swap=$(awk '$1 !~ /^#/ && $3 == "swap" {print $1}' /etc/fstab 2>/dev/null | tr '\n' ' ')
 if [ "$swap_kb" -ne 0 ]; then report swap amber "swap in use (${swap_kb} kB): the kubelet refuses to run with swap on" "os-prep turns it off (swapoff -a) and comments it out of /etc/fstab; or do that yourself"
