@@ -71,13 +71,17 @@ export function exportedServer(ctx: PlanContext): string {
 /**
  * External etcd's certificates are Keelson's to renew, not kubeadm's: their notAfter dates (read
  * at deploy time by the external-etcd expiry step) join the cluster record. The record holds only
- * host names (RFC 1123), `=`, ISO dates and spaces, and is checked to, before it goes into JSON.
+ * host names (RFC 1123), `=`, ISO dates and spaces, and is checked to be exactly that before it
+ * goes into JSON.
  */
 function etcdExpiryLines(ctx: PlanContext): string[] {
   if (ctx.etcdHosts.length === 0) return [];
   return [
     `record=$(cat ${shq(ETCD_EXPIRY_FILE)})`,
-    "allowed='^[a-z0-9.=:T -]+Z$'",
+    // NAME=DATE words, one space apart (the first lab run refused a real record: its pattern
+    // allowed a Z only at the very end).
+    "word='[a-z0-9.-]+=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'",
+    `allowed="^\${word}( \${word})*"'$'`,
     `[[ "$record" =~ $allowed ]] || { echo "keelson: unexpected certificate record: $record" >&2; exit 1; }`,
     `patch=$(printf '{"data":{"etcd-certificates-not-after":"%s"}}' "$record")`,
     `${KUBECTL} -n kube-system patch configmap ${TOPOLOGY_CONFIGMAP} --type merge -p "$patch"`,

@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { generatePlan } from '../../../shared/plan/generate';
-import { ETCD_CA_DAYS, ETCD_CERT_DAYS } from '../../../shared/plan/etcd';
+import { ETCD_CA_DAYS, ETCD_CERT_DAYS, ETCD_EXPIRY_FILE } from '../../../shared/plan/etcd';
 import { project } from './fixtures';
 import { allFiles, allSteps } from './helpers';
 
@@ -43,5 +47,46 @@ describe('external etcd certificates: a lifetime that fits no renewal by kubeadm
     expect(allSteps(stacked).find((s) => s.id === 'post-install/topology/cp1')!.script).not.toContain(
       'etcd-certificates',
     );
+  });
+
+  test('post-install takes a real expiry record into the ConfigMap patch, and refuses anything else', () => {
+    const topology = allSteps(plan('external')).find((s) => s.id === 'post-install/topology/cp1')!;
+    const lines = topology.script.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('record=$(cat'));
+    const to = lines.findIndex((l) => l.startsWith('patch=$(printf'));
+    // The record check and the JSON it makes, run by bash; kubectl is not part of it.
+    const dir = mkdtempSync(join(tmpdir(), 'keelson-expiry-'));
+    try {
+      const run = (record: string) => {
+        const file = join(dir, 'record');
+        writeFileSync(file, record);
+        const script = [
+          'set -euo pipefail',
+          ...lines.slice(from, to + 1).map((l) => l.replace(`'${ETCD_EXPIRY_FILE}'`, `'${file}'`)),
+          'printf %s "$patch"',
+        ].join('\n');
+        return spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+      };
+      // As the first real lab cluster's expiry step wrote it (it was refused then).
+      const real =
+        'ca=2036-11-27T07:29:13Z apiserver-etcd-client=2031-11-29T07:33:28Z etcd1.server=2031-11-29T07:29:26Z ' +
+        'etcd1.peer=2031-11-29T07:29:28Z etcd2.server=2031-11-29T07:29:27Z';
+      const ok = run(real);
+      expect(ok.stderr).toBe('');
+      expect(JSON.parse(ok.stdout)).toEqual({ data: { 'etcd-certificates-not-after': real } });
+      for (const hostile of [
+        'ca=2036-11-27T07:29:13Z"}}',
+        'ca=2036-11-27T07:29:13Z\nx=2036-11-27T07:29:13Z',
+        'ca=$(reboot)',
+        'ca=2036-11-27T07:29:13Z  etcd1.peer=2031-11-29T07:29:28Z',
+        '',
+      ]) {
+        const r = run(hostile);
+        expect(r.status, JSON.stringify(hostile)).not.toBe(0);
+        expect(r.stderr).toContain('unexpected certificate record');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
