@@ -4,12 +4,10 @@ import { fillAll, MissingPlaceholders } from '../deploy/placeholders';
 import { HostSession } from '../deploy/remote';
 import { clusterSecretsFile, deployPlan, filterPhases, type PhaseFilter } from '../deploy/service';
 import { FileSecretStore, type SecretCodec } from '../deploy/secrets';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isFinished } from '../../../shared/deploy/events';
 import { readDeployed } from '../deploy/deployed';
 import { readJournal } from '../deploy/journal';
-import { journalPath, latestRun, readValues, runDir, stateDirFor } from '../deploy/state-dir';
+import { journalPath, latestRun, readRunPlan, readValues, runDir, stateDirFor } from '../deploy/state-dir';
 import { targetOf } from '../deploy/targets';
 import type { SshEngine } from '../ssh/engine';
 
@@ -101,8 +99,8 @@ export async function deployedSteps(stateDir: string): Promise<DeployedSteps | u
   const record = await readDeployed(stateDir);
   if (!record) return undefined;
   try {
-    const dir = runDir(stateDir, record.runId);
-    const plan = JSON.parse(await readFile(join(dir, 'plan.json'), 'utf8')) as Plan;
+    const plan = await readRunPlan(stateDir, record.runId);
+    if (!plan) return undefined;
     const journal = await readJournal(journalPath(stateDir, record.runId));
     const finished = new Map<string, PlanStep>();
     for (const step of plan.phases.flatMap((p) => p.steps)) {

@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DeployEvent } from '../../../shared/deploy/events';
 import { PHASE_GUESS_MS } from '../../../shared/deploy/graph';
 import { reduceRun, type RunView } from '../../../shared/deploy/state';
-import type { Plan } from '../../../shared/plan/types';
 import { readJournal } from './journal';
-import { journalPath, runDir } from './state-dir';
+import { journalPath, readRunPlan } from './state-dir';
 
 /**
  * A run that is not going in this process (finished, or interrupted when Keelson stopped), as
@@ -13,12 +10,8 @@ import { journalPath, runDir } from './state-dir';
  * stream feeds. Reopening a cluster shows its last run this way, with Resume on offer.
  */
 export async function viewFromJournal(stateDir: string, runId: string): Promise<RunView | undefined> {
-  let plan: Plan;
-  try {
-    plan = JSON.parse(await readFile(join(runDir(stateDir, runId), 'plan.json'), 'utf8')) as Plan;
-  } catch {
-    return undefined;
-  }
+  const plan = await readRunPlan(stateDir, runId);
+  if (!plan) return undefined;
   const journal = await readJournal(journalPath(stateDir, runId));
   const steps = plan.phases.flatMap((p) => p.steps);
   const events: DeployEvent[] = [

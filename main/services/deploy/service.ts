@@ -11,8 +11,7 @@ import type { DeployEvent, RunStatus } from '../../../shared/deploy/events';
 import { deployedRecord, writeDeployed } from './deployed';
 import type { RunServices } from './run-services';
 import { FileSecretStore, LayeredSecrets, secretsFolder, type SecretCodec } from './secrets';
-import { latestRun, runDir, stateDirFor } from './state-dir';
-import { readFile } from 'node:fs/promises';
+import { latestRun, readRunPlan, stateDirFor } from './state-dir';
 
 /** Why a project cannot be deployed as it is: its errors, or what the planner refuses. */
 export class NotDeployableError extends Error {
@@ -106,13 +105,7 @@ export interface OpenedDeploy {
 /** The phases a run was made of (its plan.json): a resume runs the same ones. */
 export async function phasesOfRun(stateDir: string, runId?: string): Promise<string[] | undefined> {
   const id = runId ?? (await latestRun(stateDir))?.runId;
-  if (!id) return undefined;
-  try {
-    const plan = JSON.parse(await readFile(join(runDir(stateDir, id), 'plan.json'), 'utf8')) as Plan;
-    return plan.phases.map((p) => p.id);
-  } catch {
-    return undefined;
-  }
+  return id ? (await readRunPlan(stateDir, id))?.phases.map((p) => p.id) : undefined;
 }
 
 export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Plan } from '../../../shared/plan/types';
 import { writeFileAtomic } from '../workspace/atomic-write';
 import { readJournal, type JournalState } from './journal';
 
@@ -75,6 +76,15 @@ export async function measuredDurations(stateDir: string): Promise<Map<string, n
     }
   }
   return out;
+}
+
+/** The plan a run ran (its plan.json, written when it started); undefined when missing or damaged. */
+export async function readRunPlan(stateDir: string, runId: string): Promise<Plan | undefined> {
+  try {
+    return JSON.parse(await readFile(join(runDir(stateDir, runId), 'plan.json'), 'utf8')) as Plan;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Non-secret outputs of a run (CA hash, hostnames…): needed again when the run resumes. */
