@@ -8,6 +8,7 @@ import { validateCluster } from '../../../shared/validation';
 import { KEELSON_VERSION } from '../../../shared/version';
 import type { SshEngine } from '../ssh/engine';
 import type { CheckReport } from '../../../shared/check/report';
+import { readLastCheck, writeLastCheck, type KeptCheck } from '../check/last-check';
 import { checkHosts } from '../check/service';
 import type { SecretStore } from '../ssh/secret-store';
 import { kubeconfigPathFor, PROJECT_SUFFIX, workspaceFolder } from '../workspace/folder';
@@ -43,12 +44,6 @@ interface Active {
 }
 
 export class ClusterNotFound extends Error {}
-
-/** The latest host check of a cluster, for the plan it checked (a changed design makes it stale). */
-interface KeptCheck {
-  report: CheckReport;
-  planHash: string;
-}
 
 /**
  * The app's deploy runs, one per workspace cluster at most: started from the UI, watched by
@@ -185,10 +180,12 @@ export class DeployRuns {
         keelsonVersion: KEELSON_VERSION,
         secret: (n) => values.get(n),
       });
-      this.checks.set(id, {
+      const kept: KeptCheck = {
         report,
         planHash: planHash(deployPlan(project, { keelsonVersion: KEELSON_VERSION })),
-      });
+      };
+      this.checks.set(id, kept);
+      await writeLastCheck(stateDirFor(this.projectFile(id)), kept);
       return report;
     } finally {
       scope.clear();
@@ -197,9 +194,9 @@ export class DeployRuns {
 
   /** The latest check of this cluster's current design (null: none, or the design changed since). */
   async lastCheck(id: string): Promise<CheckReport | null> {
-    const kept = this.checks.get(id);
-    if (!kept) return null;
     const project = await this.project(id);
+    const kept = this.checks.get(id) ?? (await readLastCheck(stateDirFor(this.projectFile(id))));
+    if (!kept) return null;
     try {
       return planHash(deployPlan(project, { keelsonVersion: KEELSON_VERSION })) === kept.planHash
         ? kept.report
