@@ -69,7 +69,9 @@ export function checkAddresses(project: ClusterProject): Finding[] {
         finding(
           'HOST_ADDRESS_INVALID',
           hostTarget(host.name),
-          `Host ${host.name}: "${host.address}" is not an IP address.`,
+          host.address.trim() === ''
+            ? `Host ${host.name} has no address yet.`
+            : `Host ${host.name}: "${host.address}" is not an IP address.`,
           'Enter the IPv4 (e.g. 10.77.0.11) or IPv6 address the node uses in the cluster network.',
         ),
       );
@@ -135,6 +137,7 @@ export function checkAddresses(project: ClusterProject): Finding[] {
         hostTarget(names[0]!),
         `${listNames(names)} share the address ${hosts[normalized.indexOf(address)]!.address}.`,
         'Each host needs its own address.',
+        names,
       ),
     );
   }

@@ -13,8 +13,21 @@ export interface CodeInfo {
 export function defineCodes<C extends string>(codes: Record<C, CodeInfo>) {
   return {
     codes,
-    finding(code: C, target: FindingTarget, message: string, fix?: string): Finding {
-      return { code, severity: codes[code].severity, message, target, ...(fix ? { fix } : {}) };
+    finding(
+      code: C,
+      target: FindingTarget,
+      message: string,
+      fix?: string,
+      hosts?: readonly string[],
+    ): Finding {
+      return {
+        code,
+        severity: codes[code].severity,
+        message,
+        target,
+        ...(fix ? { fix } : {}),
+        ...(hosts?.length ? { hosts: [...hosts] } : {}),
+      };
     },
   };
 }

@@ -20,5 +20,10 @@ export const Finding = z.object({
   target: FindingTarget,
   /** What to do about it. */
   fix: z.string().optional(),
+  /**
+   * Every host it is about, when that is several (hosts sharing an address, the control planes
+   * of an even count): the canvas badges each of them and a click selects them all.
+   */
+  hosts: z.array(z.string()).optional(),
 });
 export type Finding = z.infer<typeof Finding>;

@@ -39,8 +39,9 @@ export const quorumCodes = codes;
 
 const HOSTS = fieldTarget('spec.hosts');
 
-/** Quorum findings for `n` etcd members, with the code prefix of where etcd runs. */
-function etcdMembers(n: number, kind: 'CP' | 'ETCD', what: string): Finding[] {
+/** Quorum findings for these etcd members (hosts), with the code prefix of where etcd runs. */
+function etcdMembers(members: readonly string[], kind: 'CP' | 'ETCD', what: string): Finding[] {
+  const n = members.length;
   if (n === 2) {
     return [
       finding(
@@ -49,6 +50,7 @@ function etcdMembers(n: number, kind: 'CP' | 'ETCD', what: string): Finding[] {
         `2 ${what} form an etcd cluster that tolerates no failure, and either one going down stops writes: ` +
           'two members are worse than one.',
         'Use 3 (tolerates 1 failure) or 5 (tolerates 2).',
+        members,
       ),
     ];
   }
@@ -59,6 +61,7 @@ function etcdMembers(n: number, kind: 'CP' | 'ETCD', what: string): Finding[] {
         HOSTS,
         `${n} ${what} tolerate ${faultTolerance(n)} failure(s), no more than ${n - 1} would.`,
         `Use an odd number: ${n - 1} or ${n + 1}.`,
+        members,
       ),
     ];
   }
@@ -69,6 +72,7 @@ function etcdMembers(n: number, kind: 'CP' | 'ETCD', what: string): Finding[] {
         HOSTS,
         `${n} ${what}: every write waits for ${Math.floor(n / 2) + 1} of them, which slows etcd.`,
         '3 or 5 members is the usual choice.',
+        members,
       ),
     ];
   }
@@ -77,7 +81,8 @@ function etcdMembers(n: number, kind: 'CP' | 'ETCD', what: string): Finding[] {
 
 export function checkQuorum(project: ClusterProject): Finding[] {
   const external = project.spec.etcd?.mode === 'external';
-  const controlPlanes = hostsWithRole(project, 'control-plane').length;
+  const controlPlaneNames = hostsWithRole(project, 'control-plane').map((h) => h.name);
+  const controlPlanes = controlPlaneNames.length;
   const findings: Finding[] = [];
   if (project.spec.hosts.length === 0) {
     // An empty canvas is a start, not a mistake: one gentle finding instead of a list of errors.
@@ -109,10 +114,11 @@ export function checkQuorum(project: ClusterProject): Finding[] {
       ),
     );
   } else if (!external) {
-    findings.push(...etcdMembers(controlPlanes, 'CP', 'control planes with stacked etcd'));
+    findings.push(...etcdMembers(controlPlaneNames, 'CP', 'control planes with stacked etcd'));
   }
   if (external) {
-    const members = hostsWithRole(project, 'etcd').length;
+    const memberNames = hostsWithRole(project, 'etcd').map((h) => h.name);
+    const members = memberNames.length;
     if (members === 0) {
       findings.push(
         finding(
@@ -132,7 +138,7 @@ export function checkQuorum(project: ClusterProject): Finding[] {
         ),
       );
     } else {
-      findings.push(...etcdMembers(members, 'ETCD', 'external etcd members'));
+      findings.push(...etcdMembers(memberNames, 'ETCD', 'external etcd members'));
     }
   }
   return findings;

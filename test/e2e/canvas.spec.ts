@@ -298,3 +298,40 @@ test('clicking a problem selects and centres the node it is about', async ({ app
   await expect(app.getByTestId('cluster-properties').getByLabel('Mirror URL')).toBeVisible();
   await expect(app.getByTestId('node-cp1')).not.toHaveClass(/is-selected/);
 });
+
+test('a finding about several hosts badges each of them, lists itself on hover, and a click selects them all', async ({
+  app,
+}) => {
+  await newCluster(app, 'several');
+  for (let i = 0; i < 4; i++) await app.getByTestId('palette-control-plane').click();
+  await app.getByTestId('palette-worker').click();
+  for (const [id, address] of [
+    ['cp1', '10.2.0.1'],
+    ['cp2', '10.2.0.2'],
+    ['cp3', '10.2.0.3'],
+    ['cp4', '10.2.0.9'],
+    ['worker1', '10.2.0.9'],
+  ]) {
+    await select(app, id!);
+    await setField(app, 'Address', address!);
+  }
+  // One address on two hosts: both carry the error, not only the first.
+  for (const id of ['cp4', 'worker1']) {
+    const badge = app.getByTestId(`node-${id}`).getByTestId('badge-errors');
+    await expect(badge).toHaveText('1');
+    await expect(badge).toHaveAttribute('title', /cp4 and worker1 share the address 10\.2\.0\.9/);
+  }
+  await expect(app.getByTestId('node-cp1').getByTestId('badge-errors')).toHaveCount(0);
+  // "4 control planes": the even-count warning is about all four; a click selects them.
+  await expect(app.getByTestId('node-cp2').getByTestId('badge-warnings')).toHaveAttribute(
+    'title',
+    /4 control planes with stacked etcd tolerate 1 failure/,
+  );
+  await problem(app, 'CP_COUNT_EVEN').click();
+  for (const id of ['cp1', 'cp2', 'cp3', 'cp4'])
+    await expect(app.getByTestId(`node-${id}`)).toHaveClass(/is-selected/);
+  await expect(app.getByTestId('node-worker1')).not.toHaveClass(/is-selected/);
+  await problem(app, 'HOST_ADDRESS_DUPLICATE').click();
+  for (const id of ['cp4', 'worker1']) await expect(app.getByTestId(`node-${id}`)).toHaveClass(/is-selected/);
+  await expect(app.getByTestId('node-cp1')).not.toHaveClass(/is-selected/);
+});

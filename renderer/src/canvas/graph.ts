@@ -4,8 +4,13 @@ import { ENDPOINT_ID, hasEndpointNode, positionsOf, type XY } from '../store/edi
 import type { BadgeCounts } from '../store/findings';
 import { primaryRole } from '../store/node-kinds';
 
-export type HostNodeData = { host: Host; errors: number; warnings: number };
-export type EndpointNodeData = { endpoint: ApiEndpoint; errors: number; warnings: number };
+export type HostNodeData = { host: Host; errors: number; warnings: number; messages: string[] };
+export type EndpointNodeData = {
+  endpoint: ApiEndpoint;
+  errors: number;
+  warnings: number;
+  messages: string[];
+};
 export type HostNode = Node<HostNodeData, 'host'>;
 export type EndpointNode = Node<EndpointNodeData, 'endpoint'>;
 export type CanvasNode = HostNode | EndpointNode;
@@ -15,7 +20,7 @@ export interface Size {
   height: number;
 }
 
-const NO_BADGE: BadgeCounts = { errors: 0, warnings: 0 };
+const NO_BADGE: BadgeCounts = { errors: 0, warnings: 0, messages: [] };
 
 /** Where a node without a saved position goes until auto-layout places it. */
 function fallbackPosition(index: number): XY {
@@ -71,6 +76,7 @@ export function createNodeDeriver() {
         old.selected === inputs.selected &&
         old.badge.errors === inputs.badge.errors &&
         old.badge.warnings === inputs.badge.warnings &&
+        old.badge.messages.join('\n') === inputs.badge.messages.join('\n') &&
         old.measured === inputs.measured;
       const entry = same ? old : { ...inputs, source, node: make(inputs) };
       next.set(id, entry);
@@ -85,7 +91,7 @@ export function createNodeDeriver() {
         position: c.position,
         selected: c.selected,
         measured: c.measured,
-        data: { endpoint, errors: c.badge.errors, warnings: c.badge.warnings },
+        data: { endpoint, errors: c.badge.errors, warnings: c.badge.warnings, messages: c.badge.messages },
       }));
     }
     project.spec.hosts.forEach((host, index) => {
@@ -95,7 +101,7 @@ export function createNodeDeriver() {
         position: c.position,
         selected: c.selected,
         measured: c.measured,
-        data: { host, errors: c.badge.errors, warnings: c.badge.warnings },
+        data: { host, errors: c.badge.errors, warnings: c.badge.warnings, messages: c.badge.messages },
       }));
     });
     cache = next;

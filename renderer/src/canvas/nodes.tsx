@@ -4,13 +4,15 @@ import { useDeploy } from '../deploy/deploy-store';
 import { kindInfo, primaryRole } from '../store/node-kinds';
 import type { EndpointNode, HostNode } from './graph';
 
-function Badges({ errors, warnings }: { errors: number; warnings: number }) {
+/** The node's error and warning counts; hovering either lists every finding about the node. */
+function Badges({ errors, warnings, messages }: { errors: number; warnings: number; messages: string[] }) {
+  const list = messages.join('\n');
   return (
     <span className="node-badges">
       {errors > 0 && (
         <span
           className="badge badge-error"
-          title={`${errors} error${errors > 1 ? 's' : ''}`}
+          title={`${errors} error${errors > 1 ? 's' : ''}:\n${list}`}
           data-testid="badge-errors"
         >
           {errors}
@@ -19,7 +21,7 @@ function Badges({ errors, warnings }: { errors: number; warnings: number }) {
       {warnings > 0 && (
         <span
           className="badge badge-warning"
-          title={`${warnings} warning${warnings > 1 ? 's' : ''}`}
+          title={`${warnings} warning${warnings > 1 ? 's' : ''}:\n${list}`}
           data-testid="badge-warnings"
         >
           {warnings}
@@ -70,7 +72,7 @@ function Handles() {
 }
 
 export const HostNodeView = memo(function HostNodeView({ data, selected }: NodeProps<HostNode>) {
-  const { host, errors, warnings } = data;
+  const { host, errors, warnings, messages } = data;
   const info = kindInfo(primaryRole(host.roles));
   const roles = host.roles.map((r) => kindInfo(r).label).join(', ');
   const deploy = useDeployState(host.name);
@@ -96,13 +98,13 @@ export const HostNodeView = memo(function HostNodeView({ data, selected }: NodeP
           </span>
         )}
       </span>
-      <Badges errors={errors} warnings={warnings} />
+      <Badges errors={errors} warnings={warnings} messages={messages} />
     </div>
   );
 });
 
 export const EndpointNodeView = memo(function EndpointNodeView({ data, selected }: NodeProps<EndpointNode>) {
-  const { endpoint, errors, warnings } = data;
+  const { endpoint, errors, warnings, messages } = data;
   const info = kindInfo('vip');
   return (
     <div
@@ -120,7 +122,7 @@ export const EndpointNodeView = memo(function EndpointNodeView({ data, selected 
           {endpoint.vip ? `${endpoint.vip}:${endpoint.port}` : 'no address'}
         </span>
       </span>
-      <Badges errors={errors} warnings={warnings} />
+      <Badges errors={errors} warnings={warnings} messages={messages} />
     </div>
   );
 });

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from '../../../shared/validation/finding';
 import { useDesign } from '../store/design';
-import { findingsOf, ownerOf } from '../store/findings';
+import { findingsOf, ownersOf } from '../store/findings';
 
 const ICON: Record<Severity, string> = { error: '✖', warning: '▲', info: 'ℹ' };
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -9,7 +9,7 @@ function where(finding: Finding): string {
   return finding.target.kind === 'host' ? finding.target.name : finding.target.path;
 }
 
-/** Every finding of the live validation; a click selects and centres on what it is about. */
+/** Every finding of the live validation; a click selects what it is about (every host it names) and centres on it. */
 export function ProblemsList() {
   const project = useDesign((s) => s.history?.present);
   if (!project) return <p className="muted">No cluster open.</p>;
@@ -29,7 +29,7 @@ export function ProblemsList() {
             className={`problem problem-${f.severity}`}
             data-testid={`problem-${f.code}`}
             data-target={where(f)}
-            onClick={() => useDesign.getState().focusOn(ownerOf(f, project))}
+            onClick={() => useDesign.getState().focusOn(ownersOf(f, project))}
           >
             <span className="problem-icon" aria-label={f.severity}>
               {ICON[f.severity]}

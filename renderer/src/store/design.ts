@@ -52,7 +52,8 @@ export interface DesignState {
   dragMove(positions: Record<string, XY>): void;
   dragEnd(positions: Record<string, XY>): void;
   setMeasured(sizes: Record<string, Size>): void;
-  focusOn(id: string | null): void;
+  /** Selects what a finding is about (one node, or several: a click on "4 control planes") and centres the first. */
+  focusOn(ids: string | readonly string[] | null): void;
   dismissNotice(): void;
 }
 
@@ -160,12 +161,14 @@ export const useDesign = create<DesignState>((set, get) => {
     setMeasured(sizes) {
       set({ measured: { ...get().measured, ...sizes } });
     },
-    focusOn(id) {
-      if (id === null) {
+    focusOn(ids) {
+      const list = ids === null ? [] : typeof ids === 'string' ? [ids] : [...ids];
+      const id = list[0];
+      if (id === undefined) {
         set({ selection: [] });
         return;
       }
-      set({ selection: [id], focus: { id, seq: (get().focus?.seq ?? 0) + 1 } });
+      set({ selection: list, focus: { id, seq: (get().focus?.seq ?? 0) + 1 } });
     },
     dismissNotice() {
       set({ notice: null });

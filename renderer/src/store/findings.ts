@@ -29,25 +29,42 @@ export function ownerOf(finding: Finding, project: ClusterProject): string | nul
   return null;
 }
 
+/** Every canvas node a finding is about: each host it names (a shared address: all of them), else its owner. */
+export function ownersOf(finding: Finding, project: ClusterProject): string[] {
+  const names = new Set(project.spec.hosts.map((h) => h.name));
+  const hosts = (finding.hosts ?? []).filter((h) => names.has(h));
+  if (hosts.length) return hosts;
+  const owner = ownerOf(finding, project);
+  return owner === null ? [] : [owner];
+}
+
 export interface BadgeCounts {
   errors: number;
   warnings: number;
+  /** The findings' messages, errors first: the badge's tooltip. */
+  messages: string[];
 }
 
 const badgeCache = new WeakMap<ClusterProject, Map<string, BadgeCounts>>();
 
-/** Error and warning counts per canvas node, for the badges. */
+/** Error and warning counts per canvas node, with their messages, for the badges. */
 export function badgesOf(project: ClusterProject): Map<string, BadgeCounts> {
   let badges = badgeCache.get(project);
   if (badges) return badges;
   badges = new Map();
-  for (const finding of findingsOf(project)) {
-    const owner = ownerOf(finding, project);
-    if (owner === null || finding.severity === 'info') continue;
-    const counts = badges.get(owner) ?? { errors: 0, warnings: 0 };
-    if (finding.severity === 'error') counts.errors++;
-    else counts.warnings++;
-    badges.set(owner, counts);
+  const findings = findingsOf(project).filter((f) => f.severity !== 'info');
+  const ordered = [
+    ...findings.filter((f) => f.severity === 'error'),
+    ...findings.filter((f) => f.severity !== 'error'),
+  ];
+  for (const finding of ordered) {
+    for (const owner of ownersOf(finding, project)) {
+      const counts = badges.get(owner) ?? { errors: 0, warnings: 0, messages: [] };
+      if (finding.severity === 'error') counts.errors++;
+      else counts.warnings++;
+      counts.messages.push(finding.message);
+      badges.set(owner, counts);
+    }
   }
   badgeCache.set(project, badges);
   return badges;

@@ -79,7 +79,13 @@ describe('node derivation', () => {
     const changed = during.filter((n, i) => n !== first[i]).map((n) => n.id);
     expect(changed).toEqual(['w1']);
     expect(during.find((n) => n.id === 'w1')!.position).toEqual({ x: 999, y: 1 });
-    const selected = derive(p, null, ['cp1'], new Map([['w2', { errors: 1, warnings: 0 }]]), {});
+    const selected = derive(
+      p,
+      null,
+      ['cp1'],
+      new Map([['w2', { errors: 1, warnings: 0, messages: ['w2 is wrong'] }]]),
+      {},
+    );
     expect(
       selected
         .filter((n, i) => n !== during[i])

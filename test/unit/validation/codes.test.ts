@@ -689,3 +689,28 @@ describe('validation codes', () => {
     });
   }
 });
+
+describe('findings that speak about several hosts, and new hosts', () => {
+  const about = (change: Change, code: string) =>
+    validateCluster(variant(change), { today: TODAY }).filter((f) => f.code === code);
+
+  it('a new host without an address is told so, not that "" is not an IP address', () => {
+    const [f] = about((p) => (p.spec.hosts[0]!.address = ''), 'HOST_ADDRESS_INVALID');
+    expect(f!.message).toBe('Host cp1 has no address yet.');
+    const [g] = about((p) => (p.spec.hosts[0]!.address = '10.77.0'), 'HOST_ADDRESS_INVALID');
+    expect(g!.message).toContain('"10.77.0" is not an IP address');
+  });
+
+  it('a shared address names every host that has it; an even count names every member', () => {
+    const [dup] = about(
+      (p) => (p.spec.hosts[1]!.address = p.spec.hosts[0]!.address),
+      'HOST_ADDRESS_DUPLICATE',
+    );
+    expect(dup!.hosts).toEqual(['cp1', 'cp2']);
+    const [even] = about(
+      (p) => p.spec.hosts.push(host('cp4', '10.77.0.14', ['control-plane'])),
+      'CP_COUNT_EVEN',
+    );
+    expect(even!.hosts).toEqual(['cp1', 'cp2', 'cp3', 'cp4']);
+  });
+});
