@@ -334,4 +334,23 @@ test('a finding about several hosts badges each of them, lists itself on hover, 
   await problem(app, 'HOST_ADDRESS_DUPLICATE').click();
   for (const id of ['cp4', 'worker1']) await expect(app.getByTestId(`node-${id}`)).toHaveClass(/is-selected/);
   await expect(app.getByTestId('node-cp1')).not.toHaveClass(/is-selected/);
+  // The error is also at the field, as a name error is.
+  await app
+    .getByTestId('canvas')
+    .locator('.react-flow__pane')
+    .click({ position: { x: 5, y: 5 } });
+  await select(app, 'worker1');
+  await expect(app.getByLabel('Properties').getByLabel('Address', { exact: true })).toHaveAttribute(
+    'aria-invalid',
+    'true',
+  );
+  await expect(app.getByTestId('host-properties').getByRole('alert')).toHaveText(
+    /cp4 and worker1 share the address 10\.2\.0\.9/,
+  );
+  // A new host is told it has no address yet.
+  await app.getByTestId('palette-worker').click();
+  await select(app, 'worker2');
+  await expect(app.getByTestId('host-properties').getByRole('alert')).toHaveText(
+    'Host worker2 has no address yet.',
+  );
 });

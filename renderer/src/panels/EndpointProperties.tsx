@@ -1,6 +1,7 @@
 import type { ApiEndpoint, EndpointPattern } from '../../../shared/model/cluster';
 import { NODE_LOCAL_EDGE_LIMIT } from '../canvas/graph';
 import { useDesign } from '../store/design';
+import { fieldErrorOf } from '../store/findings';
 import { NODE_HEIGHT, NODE_WIDTH } from '../canvas/layout';
 import { placeEndpoint, portFor } from '../store/edits';
 
@@ -31,6 +32,7 @@ const PATTERN_NOTES: Record<EndpointPattern, string> = {
 /** The API endpoint: how clients and nodes reach the control planes. */
 export function EndpointProperties({ endpoint }: { endpoint: ApiEndpoint }) {
   const apply = useDesign((s) => s.apply);
+  const project = useDesign((s) => s.history?.present);
   const edit = (field: string, change: Partial<ApiEndpoint>) =>
     apply(
       (p) =>
@@ -70,6 +72,7 @@ export function EndpointProperties({ endpoint }: { endpoint: ApiEndpoint }) {
           value={endpoint.vip}
           placeholder="10.0.0.10"
           onChange={(vip) => edit('vip', { vip: vip.trim() })}
+          error={project ? fieldErrorOf(project, 'spec.apiEndpoint.vip') : undefined}
         />
       )}
       <NumberField

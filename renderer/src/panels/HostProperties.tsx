@@ -1,5 +1,6 @@
 import type { Host, HostRole, SshAuth } from '../../../shared/model/cluster';
 import { useDesign } from '../store/design';
+import { addressErrorOf } from '../store/findings';
 import { hostNameProblem, renameHost, updateHost } from '../store/edits';
 import { labelsToText, parseLabels, parseTaints, taintsToText } from '../store/labels-text';
 import { jumpChain } from '../store/jump-chain';
@@ -22,7 +23,8 @@ const orUndefined = (v: string) => (v.trim() === '' ? undefined : v.trim());
 
 export function HostProperties({ host }: { host: Host }) {
   const apply = useDesign((s) => s.apply);
-  const hosts = useDesign((s) => s.history?.present.spec.hosts ?? []);
+  const project = useDesign((s) => s.history?.present);
+  const hosts = project?.spec.hosts ?? [];
   const edit = (field: string, change: (h: Host) => Host) =>
     apply((p) => updateHost(p, host.name, change), `${host.name}:${field}`);
   const ssh = (field: string, change: Partial<Host['ssh']>) =>
@@ -54,6 +56,7 @@ export function HostProperties({ host }: { host: Host }) {
         value={host.address}
         placeholder="10.0.0.11"
         onChange={(v) => edit('address', (h) => ({ ...h, address: v.trim() }))}
+        error={project ? addressErrorOf(project, host.name) : undefined}
       />
       <fieldset>
         <legend>Roles</legend>

@@ -25,9 +25,23 @@ export function TextField(props: {
   placeholder?: string;
   hint?: ReactNode;
   testId?: string;
+  /** The validation's error about this field, shown under it (the value is kept as typed). */
+  error?: string;
 }) {
+  const errorId = useId();
   return (
-    <Field label={props.label} hint={props.hint}>
+    <Field
+      label={props.label}
+      hint={
+        props.error ? (
+          <span className="error-text" id={errorId} role="alert">
+            {props.error}
+          </span>
+        ) : (
+          props.hint
+        )
+      }
+    >
       <input
         type="text"
         value={props.value ?? ''}
@@ -35,6 +49,8 @@ export function TextField(props: {
         onChange={(e) => props.onChange(e.target.value)}
         data-testid={props.testId}
         spellCheck={false}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={props.error ? errorId : undefined}
       />
     </Field>
   );

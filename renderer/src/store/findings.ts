@@ -69,3 +69,20 @@ export function badgesOf(project: ClusterProject): Map<string, BadgeCounts> {
   badgeCache.set(project, badges);
   return badges;
 }
+
+/** The first error about a host's address (invalid, shared, unusable…): shown at the Address field. */
+export function addressErrorOf(project: ClusterProject, host: string): string | undefined {
+  return findingsOf(project).find(
+    (f) =>
+      f.severity === 'error' &&
+      f.code.startsWith('HOST_ADDRESS_') &&
+      (f.hosts?.includes(host) ?? (f.target.kind === 'host' && f.target.name === host)),
+  )?.message;
+}
+
+/** The first error about a field of the project (e.g. spec.apiEndpoint.vip): shown at that field. */
+export function fieldErrorOf(project: ClusterProject, path: string): string | undefined {
+  return findingsOf(project).find(
+    (f) => f.severity === 'error' && f.target.kind === 'field' && f.target.path === path,
+  )?.message;
+}
