@@ -130,11 +130,19 @@ test('Test connection asks for the password, shows the host key to accept, then 
   await app.getByTestId('connection-facts').scrollIntoViewIfNeeded();
   await app.screenshot({ path: `${SCREENSHOT_DIR}/test-connection.png` });
 
-  // A second click: straight to the facts, no prompt.
-  await button.click();
+  // A second click, on a small screen with the panel scrolled to its top: straight to the
+  // facts, no prompt, and the result scrolls into view by itself.
+  await app.setViewportSize({ width: 1024, height: 700 });
+  await panel(app).evaluate((el) => {
+    for (let e: HTMLElement | null = el; e; e = e.parentElement) e.scrollTop = 0;
+  });
+  await expect(app.getByTestId('connection-facts')).not.toBeInViewport();
+  // Clicked where it is, without Playwright's own scrolling (which would do the panel's work).
+  await button.evaluate((b: HTMLButtonElement) => b.click());
   await expect(button).toBeEnabled();
   await expectFacts(app);
   await expect(prompt).toHaveCount(0);
+  await expect(app.getByTestId('connection-facts')).toBeInViewport();
 
   // A fresh Keelson process (new SSH engine, no pooled connection, secrets forgotten) trusts
   // the recorded key: after the password, it logs in without asking about the host key.

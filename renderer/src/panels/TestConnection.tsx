@@ -1,5 +1,5 @@
 import { isDefinedError, safe } from '@orpc/client';
-import { useState, type CSSProperties, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type CSSProperties, type FormEvent } from 'react';
 import {
   connectionOf,
   type ConnectionFacts,
@@ -52,6 +52,13 @@ const factValue: CSSProperties = { margin: 0 };
 
 export function TestConnection({ host, via = [] }: TestConnectionProps) {
   const [state, setState] = useState<State>({ kind: 'idle' });
+  const section = useRef<HTMLElement>(null);
+  // The result (facts, a host key to accept, a password to give, an error) appears below the
+  // button, often below the panel's fold: bring it into view when it arrives.
+  useEffect(() => {
+    if (state.kind !== 'idle' && state.kind !== 'testing')
+      section.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [state.kind]);
 
   async function test() {
     setState({ kind: 'testing' });
@@ -106,7 +113,7 @@ export function TestConnection({ host, via = [] }: TestConnectionProps) {
   }
 
   return (
-    <section aria-label="Test connection" data-testid="test-connection">
+    <section aria-label="Test connection" data-testid="test-connection" ref={section}>
       <button type="button" onClick={() => void test()} disabled={state.kind === 'testing'}>
         {state.kind === 'testing' ? 'Testing…' : 'Test connection'}
       </button>
