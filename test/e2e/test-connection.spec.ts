@@ -134,7 +134,7 @@ test('Test connection asks for the password, shows the host key to accept, then 
   // facts, no prompt, and the result scrolls into view by itself.
   await app.setViewportSize({ width: 1024, height: 700 });
   await panel(app).evaluate((el) => {
-    for (let e: HTMLElement | null = el; e; e = e.parentElement) e.scrollTop = 0;
+    for (let e: Element | null = el; e; e = e.parentElement) e.scrollTop = 0;
   });
   await expect(app.getByTestId('connection-facts')).not.toBeInViewport();
   // Clicked where it is, without Playwright's own scrolling (which would do the panel's work).

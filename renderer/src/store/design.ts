@@ -7,6 +7,7 @@ import {
   copyNodes,
   deleteNodes,
   ENDPOINT_ID,
+  sshEdgeId,
   hasEndpointNode,
   movePositions,
   pasteNodes,
@@ -26,7 +27,7 @@ const PASTE_OFFSET: XY = { x: 40, y: 40 };
 export interface DesignState {
   /** The open project's undo history; `history.present` is the source of truth. */
   history: History<ClusterProject> | null;
-  /** Canvas ids (host names, ENDPOINT_ID) of the selected nodes. */
+  /** Canvas ids of what is selected: host names, ENDPOINT_ID, or an SSH route (sshEdgeId). */
   selection: string[];
   clipboard: ClipboardContent | null;
   /** Positions of nodes being dragged right now; committed to the project on drop. */
@@ -63,10 +64,11 @@ export const useDesign = create<DesignState>((set, get) => {
     if (!history) return;
     set({ history: record(history, next, coalesceKey), ...extra });
   };
-  /** Selection may name nodes an undo removed: keep only what still exists. */
+  /** Selection may name nodes (or SSH routes) an undo removed: keep only what still exists. */
   const existing = (project: ClusterProject, ids: string[]) => {
     const names = new Set(project.spec.hosts.map((h) => h.name));
     if (hasEndpointNode(project)) names.add(ENDPOINT_ID);
+    for (const h of project.spec.hosts) if (h.ssh.via) names.add(sshEdgeId(h.name));
     return ids.filter((id) => names.has(id));
   };
 

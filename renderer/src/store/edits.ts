@@ -14,6 +14,12 @@ export interface XY {
 /** Canvas id of the API endpoint (VIP) node; the colon keeps it apart from any host name. */
 export const ENDPOINT_ID = ':endpoint';
 
+/** The canvas id of the SSH edge that routes `host` through its bastion (selectable, deletable). */
+export const sshEdgeId = (host: string): string => `:ssh-route:${host}`;
+/** The host whose SSH route an id names, or undefined for a node id. */
+export const sshEdgeHost = (id: string): string | undefined =>
+  id.startsWith(':ssh-route:') ? id.slice(':ssh-route:'.length) : undefined;
+
 /** Patterns whose endpoint is a virtual or external address, drawn as the VIP node. */
 export const VIP_PATTERNS: readonly EndpointPattern[] = [
   'keepalived-haproxy',
@@ -109,9 +115,13 @@ export function portFor(pattern: EndpointPattern, current: number): number {
 /** Removes hosts (and the VIP node when its id is listed); clears ssh.via pointing at removed bastions. */
 export function deleteNodes(project: ClusterProject, ids: readonly string[]): ClusterProject {
   const gone = new Set(ids);
+  // A selected SSH edge goes with its route: the host is then reached directly.
+  const unrouted = new Set(ids.map(sshEdgeHost).filter((h) => h !== undefined));
   const hosts = project.spec.hosts
     .filter((h) => !gone.has(h.name))
-    .map((h) => (h.ssh.via && gone.has(h.ssh.via) ? { ...h, ssh: { ...h.ssh, via: undefined } } : h));
+    .map((h) =>
+      h.ssh.via && (gone.has(h.ssh.via) || unrouted.has(h.name)) ? { ...h, ssh: { ...h.ssh, via: undefined } } : h,
+    );
   const positions = Object.fromEntries(Object.entries(positionsOf(project)).filter(([id]) => !gone.has(id)));
   let next = withPositions(withHosts(project, hosts), positions);
   if (gone.has(ENDPOINT_ID)) {
