@@ -206,6 +206,45 @@ test('copy and paste: pasted hosts get new names and no address', async ({ app }
   await expect(app.getByTestId('node-worker3')).toBeVisible();
 });
 
+test('an SSH route is an edge you can act on: click or Tab to it, Delete removes it; only bastions draw one', async ({
+  app,
+}) => {
+  await newCluster(app, 'routes');
+  await drop(app, 'bastion', 100, 150);
+  await drop(app, 'control-plane', 400, 150);
+  await drop(app, 'worker', 400, 350);
+  for (const id of ['cp1', 'worker1']) {
+    await select(app, id);
+    await app.getByLabel('Properties').getByLabel('Bastion (jump host)').selectOption('bastion1');
+  }
+  await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(2);
+  // The handle that draws a route is on the bastion only.
+  await expect(app.getByTestId('node-bastion1').getByTestId('ssh-handle')).toHaveCount(1);
+  await expect(app.getByTestId('node-cp1').locator('.react-flow__handle-right')).toBeHidden();
+
+  // A click on the route to cp1 selects it, says what it is, and Delete removes only it.
+  await app.getByRole('button', { name: 'SSH route bastion1 → cp1' }).click();
+  await expect(app.getByTestId('ssh-route-properties')).toContainText('through the bastion bastion1');
+  await app.keyboard.press('Delete');
+  await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(1);
+  await expect(app.getByTestId('node-cp1')).toBeVisible();
+  await expect(app.getByTestId('node-bastion1')).toBeVisible();
+  await select(app, 'cp1');
+  await expect(app.getByLabel('Properties').getByLabel('Bastion (jump host)')).toHaveValue('');
+
+  // Undo brings the route back; the other route stays a Tab stop, and Enter selects it.
+  await app.keyboard.press(`${mod}+z`);
+  await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(2);
+  const toWorker = app.getByRole('button', { name: 'SSH route bastion1 → worker1' });
+  await toWorker.focus();
+  await app.keyboard.press('Enter');
+  await expect(app.getByTestId('ssh-route-properties')).toContainText('worker1');
+  await app.getByRole('button', { name: /Remove this route/ }).click();
+  await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(1);
+  // Edges nobody can act on are not Tab stops.
+  await expect(app.locator('.react-flow__edge[tabindex="0"]')).toHaveCount(1);
+});
+
 test('delete: one node, a box selection, and a bastion its hosts were routed through', async ({ app }) => {
   await newCluster(app, 'delete');
   await drop(app, 'bastion', 100, 150);

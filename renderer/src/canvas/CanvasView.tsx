@@ -2,6 +2,7 @@ import {
   Background,
   type Connection,
   ControlButton,
+  type EdgeChange,
   Controls,
   MiniMap,
   type NodeChange,
@@ -11,7 +12,7 @@ import {
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useDesign } from '../store/design';
-import { updateHost, type XY } from '../store/edits';
+import { sshEdgeHost, updateHost, type XY } from '../store/edits';
 import { badgesOf } from '../store/findings';
 import { DRAG_MIME, isNodeKind, kindInfo, primaryRole } from '../store/node-kinds';
 import { NodeTerminalMenu, openTerminalToHost, type NodeMenuAt } from '../terminal/NodeTerminalMenu';
@@ -65,7 +66,18 @@ export function CanvasView() {
     () => (project ? derive(project, dragging, selection, badges, measured) : []),
     [project, dragging, selection, badges, measured, derive],
   );
-  const edges = useMemo(() => (project ? deriveEdges(project) : []), [project]);
+  const edges = useMemo(() => {
+    const all = project ? deriveEdges(project) : [];
+    return all.some((e) => selection.includes(e.id))
+      ? all.map((e) => (selection.includes(e.id) ? { ...e, selected: true } : e))
+      : all;
+  }, [project, selection]);
+  // Selecting an SSH route (click, or Enter on a focused edge) makes it the selection: Delete removes it.
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const picked = changes.find((c) => c.type === 'select' && c.selected);
+    if (picked && picked.type === 'select' && sshEdgeHost(picked.id))
+      useDesign.getState().select([picked.id]);
+  }, []);
   /** Fits every node into the part of the canvas no overlay covers. */
   const fitClear = useCallback(
     (duration = 200) =>
@@ -176,6 +188,7 @@ export function CanvasView() {
           edges={edges}
           nodeTypes={NODE_TYPES}
           onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
           onConnect={onConnect}
           onPaneClick={() => useDesign.getState().select([])}
           onNodeDoubleClick={(_event, node) => node.type === 'host' && openTerminalToHost(node.id)}

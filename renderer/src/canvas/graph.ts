@@ -1,6 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { ApiEndpoint, ClusterProject, Host } from '../../../shared/model/cluster';
-import { ENDPOINT_ID, hasEndpointNode, positionsOf, type XY } from '../store/edits';
+import { ENDPOINT_ID, hasEndpointNode, positionsOf, sshEdgeId, type XY } from '../store/edits';
 import type { BadgeCounts } from '../store/findings';
 import { primaryRole } from '../store/node-kinds';
 
@@ -135,13 +135,24 @@ export function deriveEdges(project: ClusterProject): Edge[] {
       className,
       selectable: false,
       deletable: false,
+      // Only an edge that can be acted on is a Tab stop.
+      focusable: false,
       ...extra,
     });
 
+  // SSH routes can be acted on: selected (click, or Tab then Enter) and removed (Delete).
   for (const host of hosts) {
     const via = host.ssh.via;
     if (via && names.has(via) && via !== host.name)
-      link(via, host.name, 'edge-ssh', { sourceHandle: 'side', targetHandle: 'ssh', label: 'ssh' });
+      link(via, host.name, 'edge-ssh', {
+        id: sshEdgeId(host.name),
+        sourceHandle: 'side',
+        targetHandle: 'ssh',
+        label: 'ssh',
+        selectable: true,
+        focusable: true,
+        ariaLabel: `SSH route ${via} → ${host.name}`,
+      });
   }
 
   const endpoint = project.spec.apiEndpoint;

@@ -52,13 +52,21 @@ function useDeployState(name: string): { className: string; text: string } | und
 }
 
 /** Handles: top/bottom for the traffic path, left/right for SSH through a bastion, and a reverse pair for node-local. */
-function Handles() {
+function Handles({ bastion = false }: { bastion?: boolean }) {
   return (
     <>
       <Handle type="target" position={Position.Top} isConnectable={false} />
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
       <Handle type="target" position={Position.Left} id="ssh" />
-      <Handle type="source" position={Position.Right} id="side" />
+      {/* Only a bastion offers the handle that draws an SSH route: from anything else it would do nothing. */}
+      <Handle
+        type="source"
+        position={Position.Right}
+        id="side"
+        isConnectable={bastion}
+        className={bastion ? undefined : 'handle-hidden'}
+        data-testid={bastion ? 'ssh-handle' : undefined}
+      />
       <Handle type="source" position={Position.Top} id="up" isConnectable={false} className="handle-hidden" />
       <Handle
         type="target"
@@ -83,7 +91,7 @@ export const HostNodeView = memo(function HostNodeView({ data, selected }: NodeP
       data-deploy={deploy?.text.split(' ')[0]}
       title={roles}
     >
-      <Handles />
+      <Handles bastion={host.roles.includes('bastion')} />
       <span className="node-glyph" aria-hidden>
         {info.glyph}
       </span>

@@ -1,10 +1,10 @@
 import { useDesign } from '../store/design';
-import { ENDPOINT_ID } from '../store/edits';
+import { ENDPOINT_ID, sshEdgeHost } from '../store/edits';
 import { ClusterProperties } from './ClusterProperties';
 import { EndpointProperties } from './EndpointProperties';
 import { HostProperties } from './HostProperties';
 
-/** Edits the selection: one host, the API endpoint, several nodes, or (nothing selected) the cluster. */
+/** Edits the selection: one host, the API endpoint, an SSH route, several nodes, or (nothing selected) the cluster. */
 export function PropertyPanel() {
   const project = useDesign((s) => s.history?.present);
   const selection = useDesign((s) => s.selection);
@@ -30,6 +30,22 @@ export function PropertyPanel() {
     );
   }
   const id = selection[0];
+  const routed = id === undefined ? undefined : sshEdgeHost(id);
+  const routedHost = routed === undefined ? undefined : project.spec.hosts.find((h) => h.name === routed);
+  if (routedHost?.ssh.via) {
+    return (
+      <div className="props" data-testid="ssh-route-properties">
+        <h2>SSH route</h2>
+        <p>
+          Keelson reaches <strong>{routedHost.name}</strong> through the bastion{' '}
+          <strong>{routedHost.ssh.via}</strong>.
+        </p>
+        <button type="button" onClick={() => useDesign.getState().deleteSelection()}>
+          Remove this route (reach {routedHost.name} directly)
+        </button>
+      </div>
+    );
+  }
   if (id === ENDPOINT_ID) return <EndpointProperties endpoint={project.spec.apiEndpoint} />;
   const host = id === undefined ? undefined : project.spec.hosts.find((h) => h.name === id);
   // Keyed by name so a rename or another host starts with fresh field drafts.

@@ -120,7 +120,9 @@ export function deleteNodes(project: ClusterProject, ids: readonly string[]): Cl
   const hosts = project.spec.hosts
     .filter((h) => !gone.has(h.name))
     .map((h) =>
-      h.ssh.via && (gone.has(h.ssh.via) || unrouted.has(h.name)) ? { ...h, ssh: { ...h.ssh, via: undefined } } : h,
+      h.ssh.via && (gone.has(h.ssh.via) || unrouted.has(h.name))
+        ? { ...h, ssh: { ...h.ssh, via: undefined } }
+        : h,
     );
   const positions = Object.fromEntries(Object.entries(positionsOf(project)).filter(([id]) => !gone.has(id)));
   let next = withPositions(withHosts(project, hosts), positions);
