@@ -220,10 +220,13 @@ test('an SSH route is an edge you can act on: click or Tab to it, Delete removes
   await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(2);
   // The handle that draws a route is on the bastion only.
   await expect(app.getByTestId('node-bastion1').getByTestId('ssh-handle')).toHaveCount(1);
-  await expect(app.getByTestId('node-cp1').locator('.react-flow__handle-right')).toBeHidden();
+  await expect(app.getByTestId('node-cp1').locator('.react-flow__handle-right')).toHaveClass(/handle-hidden/);
+  await expect(app.getByTestId('node-bastion1').locator('.react-flow__handle-right')).not.toHaveClass(
+    /handle-hidden/,
+  );
 
   // A click on the route to cp1 selects it, says what it is, and Delete removes only it.
-  await app.getByRole('button', { name: 'SSH route bastion1 → cp1' }).click();
+  await app.getByRole('group', { name: 'SSH route bastion1 → cp1' }).click();
   await expect(app.getByTestId('ssh-route-properties')).toContainText('through the bastion bastion1');
   await app.keyboard.press('Delete');
   await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(1);
@@ -235,7 +238,7 @@ test('an SSH route is an edge you can act on: click or Tab to it, Delete removes
   // Undo brings the route back; the other route stays a Tab stop, and Enter selects it.
   await app.keyboard.press(`${mod}+z`);
   await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(2);
-  const toWorker = app.getByRole('button', { name: 'SSH route bastion1 → worker1' });
+  const toWorker = app.getByRole('group', { name: 'SSH route bastion1 → worker1' });
   await toWorker.focus();
   await app.keyboard.press('Enter');
   await expect(app.getByTestId('ssh-route-properties')).toContainText('worker1');
