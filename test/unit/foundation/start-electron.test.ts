@@ -19,6 +19,8 @@ afterAll(() => rmSync(cache, { recursive: true, force: true }));
 function npmStart(
   env: Record<string, string>,
   args: string[] = [],
+  /** A file to wait for (up to 15 s) before the Ctrl-C: what the script starts after the URL. */
+  stopAfter?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string; url?: string }> {
   return new Promise((resolve, reject) => {
     const childEnv: Record<string, string | undefined> = {
@@ -42,8 +44,18 @@ function npmStart(
     let url: string | undefined;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      url ??= /^Open: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)$/m.exec(stdout)?.[1];
-      if (url) process.kill(-child.pid!, 'SIGINT');
+      if (url) return;
+      url = /^Open: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)$/m.exec(stdout)?.[1];
+      if (!url) return;
+      // A Ctrl-C the instant the URL appears could reach the browser opener between its fork and
+      // its setsid (a flake seen under load): a person presses it later, once the browser opened.
+      const since = Date.now();
+      const stop = () => {
+        if (stopAfter && !existsSync(stopAfter) && Date.now() - since < 15_000)
+          return void setTimeout(stop, 50);
+        process.kill(-child.pid!, 'SIGINT');
+      };
+      stop();
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const guard = setTimeout(() => {
@@ -78,11 +90,15 @@ describe.skipIf(binaryPresent)(
       const bin = mkdtempSync(join(cache, 'fake-xdg-open-'));
       const opened = join(bin, 'opened');
       writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$*" > '${opened}'\n`, { mode: 0o755 });
-      const result = await npmStart({
-        ELECTRON_MIRROR: 'http://127.0.0.1:9/',
-        DISPLAY: ':97',
-        PATH: `${bin}:${process.env.PATH}`,
-      });
+      const result = await npmStart(
+        {
+          ELECTRON_MIRROR: 'http://127.0.0.1:9/',
+          DISPLAY: ':97',
+          PATH: `${bin}:${process.env.PATH}`,
+        },
+        [],
+        opened,
+      );
       expect(result.url).toBeDefined();
       await expect
         .poll(() => existsSync(opened) && readFileSync(opened, 'utf8'), { timeout: 15_000 })
