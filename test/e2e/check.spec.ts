@@ -3,7 +3,7 @@
  * report shows hosts × checks; with port 6443 taken on cp1 the cell is red with its fix, and
  * Deploy then refuses to start unless the user types a reason — which the run's journal keeps.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +91,10 @@ test('Check hosts: the report, a red port with its fix, and Deploy refusing red 
   app.once('dialog', (d) => void d.dismiss());
   await app.getByTestId('deploy-button').click();
   await app.waitForTimeout(1000);
-  expect(readdirSync(join(serverEnv.KEELSON_HOME, 'workspace'))).not.toContain('lab-check.deploy');
+  // No run folder: nothing started. The report itself is kept beside the deploy state.
+  const state = join(serverEnv.KEELSON_HOME, 'workspace', 'lab-check.deploy');
+  expect(existsSync(join(state, 'runs'))).toBe(false);
+  expect(JSON.parse(readFileSync(join(state, 'last-check.json'), 'utf8')).report.verdict).toBe('red');
   // With a reason, the run starts (its preflight then fails on the same port) and the journal keeps the reason.
   app.once('dialog', (d) => void d.accept('testing the override on purpose'));
   await app.getByTestId('deploy-button').click();
