@@ -174,15 +174,29 @@ export interface Answer {
 /** One fresh TLS connection per request (no keep-alive), so every request is balanced anew. */
 export function httpsGet(url: string, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
+    // The whole exchange has one deadline: `timeout` alone is an idle timer, and a request whose
+    // answer stopped half-way (a backend killed mid-reply) was seen to leave the promise pending
+    // until the test's own timeout.
+    const fail = (error: Error) => {
+      clearTimeout(deadline);
+      reject(error);
+    };
+    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     const req = request(url, { agent: false, rejectUnauthorized: false, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(deadline);
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+      res.on('error', fail);
+      res.on('close', () => {
+        if (!res.complete) fail(new Error('the connection closed before the answer ended'));
+      });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', fail);
     req.end();
   });
 }
