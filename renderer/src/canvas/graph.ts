@@ -22,6 +22,20 @@ export interface Size {
 
 const NO_BADGE: BadgeCounts = { errors: 0, warnings: 0, messages: [] };
 
+/**
+ * badgesOf hands out the same object while the project is unchanged (every frame of a drag):
+ * only after an edit are counts and messages compared.
+ */
+function sameBadge(a: BadgeCounts, b: BadgeCounts): boolean {
+  return (
+    a === b ||
+    (a.errors === b.errors &&
+      a.warnings === b.warnings &&
+      a.messages.length === b.messages.length &&
+      a.messages.every((m, i) => m === b.messages[i]))
+  );
+}
+
 /** Where a node without a saved position goes until auto-layout places it. */
 function fallbackPosition(index: number): XY {
   return { x: (index % 8) * 200, y: 400 + Math.floor(index / 8) * 120 };
@@ -74,9 +88,7 @@ export function createNodeDeriver() {
         old.position.x === position.x &&
         old.position.y === position.y &&
         old.selected === inputs.selected &&
-        old.badge.errors === inputs.badge.errors &&
-        old.badge.warnings === inputs.badge.warnings &&
-        old.badge.messages.join('\n') === inputs.badge.messages.join('\n') &&
+        sameBadge(old.badge, inputs.badge) &&
         old.measured === inputs.measured;
       const entry = same ? old : { ...inputs, source, node: make(inputs) };
       next.set(id, entry);
