@@ -1,6 +1,6 @@
 import { oc } from '@orpc/contract';
 import { z } from 'zod';
-import { PHASE_IDS } from '../plan/phases';
+import { ALL_PHASE_IDS } from '../plan/phases';
 import type { Plan as PlanType } from '../plan/types';
 
 /**
@@ -8,7 +8,7 @@ import type { Plan as PlanType } from '../plan/types';
  * (checked both ways at compile time below) so a plan crossing IPC is validated like any payload.
  */
 /** From the one phase registry (shared/plan/phases.ts). */
-export const PhaseId = z.enum(PHASE_IDS);
+export const PhaseId = z.enum(ALL_PHASE_IDS);
 
 export const PlanFile = z.object({
   path: z.string(),

@@ -77,4 +77,9 @@ export const PHASE_GUESS_MS: Record<PhaseId, number> = {
   'worker-join': 45_000,
   'post-install': 5_000,
   verify: 20_000,
+  'node-state': 2_000,
+  'quorum-check': 5_000,
+  drain: 60_000,
+  'load-balancer-update': 5_000,
+  'remove-node': 30_000,
 };

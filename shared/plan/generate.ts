@@ -12,7 +12,8 @@ import { kubernetesPackagesSteps } from './packages';
 import { postInstallSteps, verifySteps } from './post-install';
 import { preflightSteps } from './preflight';
 import { PHASES } from './phases';
-import type { PhaseId, Plan, PlanHost, PlanPhase, PlanStep } from './types';
+import type { DeployPhaseId } from './phases';
+import type { Plan, PlanHost, PlanPhase, PlanStep } from './types';
 
 const ids = (steps: PlanStep[]): string[] => steps.map((s) => s.id);
 
@@ -59,7 +60,7 @@ export function planDesign(design: ValidDesign, options: PlanOptions): Plan {
   const post = postInstallSteps(ctx, [...lastCp, ...ids(workers)]);
   const verify = verifySteps(ctx, ids(post));
 
-  const byPhase: Record<PhaseId, PlanStep[]> = {
+  const byPhase: Record<DeployPhaseId, PlanStep[]> = {
     preflight,
     'os-prep': osPrep,
     'container-runtime': runtime,
@@ -81,7 +82,7 @@ export function planDesign(design: ValidDesign, options: PlanOptions): Plan {
 }
 
 /** Every host of the design, how Keelson reaches it (the bastions, first hop first) and its OS. */
-function planHosts(ctx: PlanContext): PlanHost[] {
+export function planHosts(ctx: PlanContext): PlanHost[] {
   return ctx.project.spec.hosts.map((h) => ({
     name: h.name,
     address: h.address,

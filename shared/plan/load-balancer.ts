@@ -5,7 +5,7 @@ import { CHECK_WEIGHT, keepalivedConfig, keepalivedPriority } from './keepalived
 import { KUBE_VIP_MANIFEST, kubeVipKubeconfig, kubeVipManifest } from './kube-vip';
 import { NGINX_PACKAGES, nginxConfig } from './nginx';
 import { installLines } from './packages';
-import { FAIL_FUNCTION, bashScript, shq } from './shell';
+import { FAIL_FUNCTION, bashScript, reloadOrStart, sameContent, shq } from './shell';
 import { file, step } from './step';
 import type { PlanStep } from './types';
 
@@ -53,12 +53,10 @@ function proxyStep(ctx: PlanContext, host: Host): PlanStep {
       `cp "$staged" ${shq(path)}`,
       'rm -f "$staged"',
       `${test} || fail ${shq(`${path} does not pass ${haproxy ? 'haproxy -c' : 'nginx -t'}`)}`,
-      `systemctl enable ${service}`,
-      `systemctl restart ${service}`,
-      `systemctl is-active --quiet ${service} || fail ${shq(`${service} did not start`)}`,
+      reloadOrStart(service),
     ),
     files: [file(path, content, haproxy ? 'haproxy' : 'nginx')],
-    check: bashScript(`systemctl is-active --quiet ${service}`, test),
+    check: bashScript(`systemctl is-active --quiet ${service}`, sameContent(path, content), test),
     timeoutSeconds: 300,
     dependsOn: [`os-prep/${host.name}`],
   });
@@ -68,6 +66,7 @@ function keepalivedStep(ctx: PlanContext, host: Host, index: number, previous: s
   const ep = ctx.project.spec.apiEndpoint;
   const path = '/etc/keepalived/keepalived.conf';
   const family = ctx.os(host);
+  const config = keepalivedConfig(ctx, host, ctx.proxy?.port ?? ep.port);
   const proxyStepId = ctx.proxy?.hosts.some((h) => h.name === host.name)
     ? `load-balancer/${ctx.proxy.software}/${host.name}`
     : undefined;
@@ -90,9 +89,7 @@ function keepalivedStep(ctx: PlanContext, host: Host, index: number, previous: s
       `cp "$staged" ${shq(path)}`,
       'rm -f "$staged"',
       `keepalived -t -f ${shq(path)} || fail 'keepalived.conf does not pass keepalived -t'`,
-      'systemctl enable keepalived',
-      'systemctl restart keepalived',
-      "systemctl is-active --quiet keepalived || fail 'keepalived did not start'",
+      reloadOrStart('keepalived'),
       index === 0
         ? [
             `vip=${shq(ep.vip!)}`,
@@ -111,8 +108,12 @@ function keepalivedStep(ctx: PlanContext, host: Host, index: number, previous: s
           ]
         : [],
     ),
-    files: [file(path, keepalivedConfig(ctx, host, ctx.proxy?.port ?? ep.port), 'keepalived', '0600')],
-    check: bashScript('systemctl is-active --quiet keepalived', `keepalived -t -f ${shq(path)}`),
+    files: [file(path, config, 'keepalived', '0600')],
+    check: bashScript(
+      'systemctl is-active --quiet keepalived',
+      sameContent(path, config),
+      `keepalived -t -f ${shq(path)}`,
+    ),
     timeoutSeconds: 300,
     dependsOn: [
       `os-prep/${host.name}`,

@@ -88,11 +88,52 @@ export const PHASES = [
   },
 ] as const satisfies readonly PhaseInfo[];
 
-export type PhaseId = (typeof PHASES)[number]['id'];
+/**
+ * Phases only day-2 operations (shared/plan/day2) use, in run order; their plans also reuse the
+ * deploy's load-balancer, post-install and verify phases. One engine runs both kinds of plan.
+ */
+export const DAY2_PHASES = [
+  {
+    id: 'node-state',
+    title: 'Node scheduling',
+    description: 'cordon or uncordon a node',
+    parallel: false,
+  },
+  {
+    id: 'quorum-check',
+    title: 'etcd quorum check',
+    description: 'list the etcd members and their health; refuse a removal that would lose quorum',
+    parallel: false,
+  },
+  {
+    id: 'drain',
+    title: 'Drain',
+    description: 'evict the pods of a node through the eviction API, honouring PodDisruptionBudgets',
+    parallel: false,
+  },
+  {
+    id: 'load-balancer-update',
+    title: 'Load balancers and proxies',
+    description: 'write the new upstream lists and keepalived peers, reload without dropping connections',
+    parallel: true,
+  },
+  {
+    id: 'remove-node',
+    title: 'Remove the node',
+    description: 'kubeadm reset and clean-up on the node, its etcd member and Node object removed',
+    parallel: false,
+  },
+] as const satisfies readonly PhaseInfo[];
 
-/** Phase ids in run order (e.g. for z.enum and `--skip-phases`). */
-export const PHASE_IDS = PHASES.map((p) => p.id) as [PhaseId, ...PhaseId[]];
+export type DeployPhaseId = (typeof PHASES)[number]['id'];
+export type Day2PhaseId = (typeof DAY2_PHASES)[number]['id'];
+export type PhaseId = DeployPhaseId | Day2PhaseId;
+
+/** A deploy's phase ids in run order (`--only`, `--skip-phases`, the Plan view). */
+export const PHASE_IDS = PHASES.map((p) => p.id) as [DeployPhaseId, ...DeployPhaseId[]];
+/** Every phase id a plan may carry (the contract's schema). */
+export const ALL_PHASE_IDS = [...PHASE_IDS, ...DAY2_PHASES.map((p) => p.id)] as [PhaseId, ...PhaseId[]];
 
 export function phaseInfo(id: PhaseId): PhaseInfo {
-  return PHASES.find((p) => p.id === id)!;
+  return [...PHASES, ...DAY2_PHASES].find((p) => p.id === id)!;
 }

@@ -24,3 +24,28 @@ export function writeOutput(name: string, valueExpression: string): string[] {
 
 /** `fail MESSAGE`: stop the step with a message that says what went wrong. */
 export const FAIL_FUNCTION = `fail() { echo "keelson: $*" >&2; exit 1; }`;
+
+/**
+ * True (exit 0) when the file on the host holds exactly `content`: a check that notices a changed
+ * config (a control plane added or removed), where "the service runs" alone would not.
+ */
+export function sameContent(path: string, content: string): string {
+  return `printf '%s' ${shq(content)} | cmp -s - ${shq(path)}`;
+}
+
+/**
+ * Applies a config the executor just wrote: a running service reloads it (haproxy and nginx hand
+ * open connections to the old workers, keepalived re-reads on SIGHUP) and only a stopped one is
+ * (re)started.
+ */
+export function reloadOrStart(service: string): string[] {
+  return [
+    `if systemctl is-active --quiet ${service}; then`,
+    `  systemctl reload ${service}`,
+    'else',
+    `  systemctl enable ${service}`,
+    `  systemctl restart ${service}`,
+    'fi',
+    `systemctl is-active --quiet ${service} || fail ${shq(`${service} is not running`)}`,
+  ];
+}

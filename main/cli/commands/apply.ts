@@ -75,7 +75,13 @@ interface Flags {
   'dry-run'?: boolean;
 }
 
-async function collectSecrets(names: string[], io: CliIo, entered: Record<string, string>): Promise<boolean> {
+/** Fills `entered` from KEELSON_SECRET_<NAME> or, on a terminal, by asking; false (said why) when one is missing. */
+export async function collectSecrets(
+  names: string[],
+  io: CliIo,
+  entered: Record<string, string>,
+  command = 'keelson apply',
+): Promise<boolean> {
   const interactive = process.stdin.isTTY === true;
   const missing: string[] = [];
   for (const name of names) {
@@ -89,7 +95,7 @@ async function collectSecrets(names: string[], io: CliIo, entered: Record<string
   }
   if (missing.length) {
     io.err(
-      `keelson apply: no value for ${missing.map((n) => `"${n}"`).join(', ')}: set ${missing.map(secretEnvName).join(', ')} ` +
+      `${command}: no value for ${missing.map((n) => `"${n}"`).join(', ')}: set ${missing.map(secretEnvName).join(', ')} ` +
         'or run on a terminal to be asked\n',
     );
     return false;

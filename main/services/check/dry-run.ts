@@ -4,10 +4,8 @@ import { fillAll, MissingPlaceholders } from '../deploy/placeholders';
 import { HostSession } from '../deploy/remote';
 import { clusterSecretsFile, deployPlan, filterPhases, type PhaseFilter } from '../deploy/service';
 import { FileSecretStore, type SecretCodec } from '../deploy/secrets';
-import { isFinished } from '../../../shared/deploy/events';
-import { readDeployed } from '../deploy/deployed';
-import { readJournal } from '../deploy/journal';
-import { journalPath, latestRun, readRunPlan, readValues, runDir, stateDirFor } from '../deploy/state-dir';
+import { readApplied, stepHash } from '../deploy/applied';
+import { latestRun, readValues, runDir, stateDirFor } from '../deploy/state-dir';
 import { targetOf } from '../deploy/targets';
 import type { SshEngine } from '../ssh/engine';
 
@@ -88,41 +86,29 @@ const entry = (s: PlanStep, state: DryRunStep['state'], detail: string): DryRunS
   detail,
 });
 
-/** The run that deployed the cluster (deployed.json) and the steps, as they ran, that finished in it. */
+/** The steps applied on the cluster (applied.json, or the run deployed.json names), with their content hash. */
 export interface DeployedSteps {
-  runId: string;
-  at: string;
-  finished: Map<string, PlanStep>;
+  finished: Map<string, { hash: string; runId: string }>;
 }
 
 export async function deployedSteps(stateDir: string): Promise<DeployedSteps | undefined> {
-  const record = await readDeployed(stateDir);
-  if (!record) return undefined;
   try {
-    const plan = await readRunPlan(stateDir, record.runId);
-    if (!plan) return undefined;
-    const journal = await readJournal(journalPath(stateDir, record.runId));
-    const finished = new Map<string, PlanStep>();
-    for (const step of plan.phases.flatMap((p) => p.steps)) {
-      const ended = journal.steps.get(step.id);
-      // Skipped by the user is not done: its work may never have happened.
-      if (ended && isFinished(ended.status) && ended.status !== 'skipped') finished.set(step.id, step);
-    }
-    return { runId: record.runId, at: record.at, finished };
+    const applied = await readApplied(stateDir);
+    return applied ? { finished: new Map(Object.entries(applied.steps)) } : undefined;
   } catch {
-    // The run's folder is gone or damaged: no record, so such steps would run.
+    // The record or the run's folder is damaged: no record, so such steps would run.
     return undefined;
   }
 }
 
-/** A checkless step is done when this same step (script, files, host) finished in the deploying run. */
+/** A checkless step is done when this same step (script, files, host) finished in a successful run. */
 export function doneByJournal(s: PlanStep, deployed: DeployedSteps | undefined): DryRunStep | undefined {
   const ran = deployed?.finished.get(s.id);
-  if (!ran || JSON.stringify(ran) !== JSON.stringify(s)) return undefined;
+  if (!ran || ran.hash !== stepHash(s)) return undefined;
   return entry(
     s,
     'done',
-    `finished in run ${deployed!.runId} that deployed the cluster (${deployed!.at}); it has no check of its own, so the journal is its record`,
+    `finished in run ${ran.runId}, which succeeded; it has no check of its own, so the journal is its record`,
   );
 }
 

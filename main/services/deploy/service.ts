@@ -12,6 +12,8 @@ import { deployedRecord, writeDeployed } from './deployed';
 import type { RunServices } from './run-services';
 import { FileSecretStore, LayeredSecrets, secretsFolder, type SecretCodec } from './secrets';
 import { latestRun, readRunPlan, stateDirFor } from './state-dir';
+import { readApplied, recordApplied, stepHash } from './applied';
+import { deltaPlan } from '../../../shared/deploy/delta';
 
 /** Why a project cannot be deployed as it is: its errors, or what the planner refuses. */
 export class NotDeployableError extends Error {
@@ -90,6 +92,8 @@ export interface DeployRequest extends SessionRequest {
   phases?: PhaseFilter;
   /** Where KEELSON_HOME (the kept secrets' folder) is read from; the process's by default. */
   env?: NodeJS.ProcessEnv;
+  /** Run every step of the design, not only those not yet applied (each step's check still decides). */
+  full?: boolean;
 }
 
 /** Opens a deploy session of a project file: the one entry the UI, the CLI and the tests share. */
@@ -100,6 +104,8 @@ export interface OpenedDeploy {
   secrets: FileSecretStore;
   /** The run's end, after deployed.json was written for a success. */
   settled: Promise<RunStatus>;
+  /** On a deployed cluster: the steps left out because they are applied as they are. */
+  appliedSteps: string[];
 }
 
 /** The phases a run was made of (its plan.json): a resume runs the same ones. */
@@ -114,9 +120,14 @@ export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
     const only = await phasesOfRun(stateDir, typeof r.resume === 'string' ? r.resume : undefined);
     if (only) r = { ...r, phases: { only } };
   }
-  const plan = filterPhases(deployPlan(r.project, { keelsonVersion: r.keelsonVersion }), r.phases);
-  const partial =
-    plan.phases.length !== deployPlan(r.project, { keelsonVersion: r.keelsonVersion }).phases.length;
+  const whole = deployPlan(r.project, { keelsonVersion: r.keelsonVersion });
+  // A deployed cluster gets the delta: only what is not applied exactly as the design now says.
+  const applied = r.full ? undefined : await readApplied(stateDir);
+  const delta = applied
+    ? deltaPlan(whole, (s) => applied.steps[s.id]?.hash === stepHash(s))
+    : undefined;
+  const plan = filterPhases(delta?.plan ?? whole, r.phases);
+  const partial = plan.phases.length !== (delta?.plan ?? whole).phases.length;
   const kept = new FileSecretStore(clusterSecretsFile(r.projectFile, r.env), r.codec, (v) =>
     r.ssh.redactor.register(v),
   );
@@ -138,6 +149,7 @@ export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
   );
   const settled = run.done.then(async (status) => {
     // Only a run of the whole plan makes a deployed cluster.
+    if (status === 'succeeded') await recordApplied(stateDir, { runId: run.runId });
     if (status === 'succeeded' && !partial) {
       await writeDeployed(
         stateDir,
@@ -151,5 +163,5 @@ export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
     }
     return status;
   });
-  return { run, plan, stateDir, secrets: kept, settled };
+  return { run, plan, stateDir, secrets: kept, settled, appliedSteps: delta?.applied ?? [] };
 }

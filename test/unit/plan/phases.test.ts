@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { runCli } from '../../../main/cli/run';
 import { PhaseId as PhaseIdSchema } from '../../../shared/contract/plan';
 import { generatePlan } from '../../../shared/plan/generate';
-import { PHASE_IDS, PHASES } from '../../../shared/plan/phases';
+import { ALL_PHASE_IDS, PHASE_IDS, PHASES } from '../../../shared/plan/phases';
 import { project } from './fixtures';
 
 describe('the phase registry is the one source of phases', () => {
@@ -28,8 +28,9 @@ describe('the phase registry is the one source of phases', () => {
     expect(ids).toEqual(PHASE_IDS.filter((id) => ids.includes(id)));
   });
 
-  test('the contract accepts exactly the registry ids, and `keelson plan --help` lists them in order', async () => {
-    expect(PhaseIdSchema.options).toEqual(PHASE_IDS);
+  test('the contract accepts exactly the registry ids (deploy and day 2), and `keelson plan --help` lists them in order', async () => {
+    expect(PhaseIdSchema.options).toEqual(ALL_PHASE_IDS);
+    expect(ALL_PHASE_IDS.slice(0, PHASE_IDS.length)).toEqual(PHASE_IDS);
     let out = '';
     const code = await runCli(['plan', '--help'], { out: (t) => (out += t), err: () => {}, version: 't' });
     expect(code).toBe(0);

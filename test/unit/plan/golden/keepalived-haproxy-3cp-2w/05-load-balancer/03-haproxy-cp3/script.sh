@@ -12,6 +12,10 @@ if [ "$own_policy" = yes ]; then rm -f /usr/sbin/policy-rc.d; fi
 cp "$staged" '/etc/haproxy/haproxy.cfg'
 rm -f "$staged"
 haproxy -c -q -f '/etc/haproxy/haproxy.cfg' || fail '/etc/haproxy/haproxy.cfg does not pass haproxy -c'
-systemctl enable haproxy
-systemctl restart haproxy
-systemctl is-active --quiet haproxy || fail 'haproxy did not start'
+if systemctl is-active --quiet haproxy; then
+  systemctl reload haproxy
+else
+  systemctl enable haproxy
+  systemctl restart haproxy
+fi
+systemctl is-active --quiet haproxy || fail 'haproxy is not running'

@@ -12,6 +12,10 @@ if [ "$own_policy" = yes ]; then rm -f /usr/sbin/policy-rc.d; fi
 cp "$staged" '/etc/keepalived/keepalived.conf'
 rm -f "$staged"
 keepalived -t -f '/etc/keepalived/keepalived.conf' || fail 'keepalived.conf does not pass keepalived -t'
-systemctl enable keepalived
-systemctl restart keepalived
-systemctl is-active --quiet keepalived || fail 'keepalived did not start'
+if systemctl is-active --quiet keepalived; then
+  systemctl reload keepalived
+else
+  systemctl enable keepalived
+  systemctl restart keepalived
+fi
+systemctl is-active --quiet keepalived || fail 'keepalived is not running'
