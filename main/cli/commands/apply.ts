@@ -10,12 +10,11 @@ import {
   renamedAdminConfig,
   saveKubeconfig,
 } from '../../services/deploy/kubeconfig';
-import { RunLockedError } from '../../services/deploy/state-dir';
+import { RunLockedError, stateDirFor } from '../../services/deploy/state-dir';
 import {
-  deployPlan,
-  filterPhases,
   NotDeployableError,
   openDeploy,
+  planToRun,
   type OpenedDeploy,
   type PhaseFilter,
 } from '../../services/deploy/service';
@@ -53,6 +52,8 @@ Options:
   --skip-phases P1,P2    run every phase but these
   --known-hosts FILE     also trust the host keys in this known_hosts file (repeatable)
   --parallel N           steps at once over all hosts (default 16; one per host)
+  --full                 on a deployed cluster, run every step of the design (each step's check
+                         still decides) instead of only what is not yet applied
   --dry-run              change nothing: list per host the steps that would run and those
                          already done (each step's own check runs on its host, read-only)
   --plain                one line per event even on a terminal
@@ -73,6 +74,7 @@ interface Flags {
   only?: string;
   'skip-phases'?: string;
   'dry-run'?: boolean;
+  full?: boolean;
 }
 
 /** Fills `entered` from KEELSON_SECRET_<NAME> or, on a terminal, by asking; false (said why) when one is missing. */
@@ -194,6 +196,7 @@ export const applyCommand: CliCommand = {
           only: { type: 'string' },
           'skip-phases': { type: 'string' },
           'dry-run': { type: 'boolean' },
+          full: { type: 'boolean' },
         },
       }));
     } catch (error) {
@@ -227,8 +230,12 @@ export const applyCommand: CliCommand = {
         .filter(Boolean);
     const phases = { only: list(values.only), skip: list(values['skip-phases']) };
     let plan;
+    let appliedSteps: string[];
     try {
-      plan = filterPhases(deployPlan(project, { keelsonVersion: io.version }), phases);
+      ({ plan, appliedSteps } = await planToRun(stateDirFor(file), project, io.version, {
+        phases,
+        full: values.full ?? false,
+      }));
     } catch (e) {
       if (!(e instanceof NotDeployableError)) throw e;
       io.err(`keelson apply: ${file}: ${e.message}\n`);
@@ -237,6 +244,15 @@ export const applyCommand: CliCommand = {
     }
     const steps = plan.phases.reduce((n, p) => n + p.steps.length, 0);
     if (values['dry-run']) return dryRunCommand(file, project, phases, values, io);
+    if (appliedSteps.length)
+      io.out(
+        `"${terminalSafe(project.metadata.name)}" is deployed: ${appliedSteps.length} steps applied as the design says are left out; ` +
+          `${steps} run (--full runs them all)\n`,
+      );
+    if (steps === 0) {
+      io.out('nothing to do: the cluster is as the design says\n');
+      return 0;
+    }
     if (!values.yes) {
       if (!process.stdin.isTTY) {
         io.err('keelson apply: no terminal to confirm on: pass --yes to deploy without asking\n');
@@ -270,6 +286,7 @@ export const applyCommand: CliCommand = {
           resume: values.resume ?? false,
           listener: progress.onEvent,
           phases,
+          full: values.full ?? false,
           ...(parallel ? { maxParallel: parallel } : {}),
         });
       } catch (e) {

@@ -61,7 +61,9 @@ async function addNodes(file: string, names: string[], rest: string[], io: CliIo
   const deployed = await readDeployed(stateDirFor(file));
   for (const name of names) {
     if (!parsed.project.spec.hosts.some((h) => h.name === name)) {
-      io.err(`keelson node add: there is no host "${terminalSafe(name)}" in ${file}: add it to the design first\n`);
+      io.err(
+        `keelson node add: there is no host "${terminalSafe(name)}" in ${file}: add it to the design first\n`,
+      );
       return 1;
     }
     if (deployed?.hosts.some((h) => h.name === name)) {
@@ -108,7 +110,9 @@ export const nodeCommand: CliCommand = {
       return addNodes(file, nodes, rest, io);
     }
     if (!ACTIONS.includes(action as NodeAction) || !file || nodes.length !== 1) {
-      io.err(`keelson node: expected ACTION FILE NODE (ACTION: ${[...ACTIONS, 'add'].join(', ')})\n\n${USAGE}`);
+      io.err(
+        `keelson node: expected ACTION FILE NODE (ACTION: ${[...ACTIONS, 'add'].join(', ')})\n\n${USAGE}`,
+      );
       return 2;
     }
     const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
@@ -212,8 +216,14 @@ export const nodeCommand: CliCommand = {
       for (const s of view.steps.filter((x) => x.status === 'failed' || x.status === 'cancelled')) {
         io.err(`  ${s.host}: ${s.id} ${s.status}${s.error ? `: ${s.error}` : ''}\n`);
         if (s.hint) io.err(`    hint: ${s.hint}\n`);
-        if (action === 'delete' && s.host === node && view.hosts.find((h) => h.name === node)?.state === 'unreachable')
-          io.err(`    ${terminalSafe(node)} does not answer over SSH: if it is gone for good, run again with --dead\n`);
+        if (
+          action === 'delete' &&
+          s.host === node &&
+          view.hosts.find((h) => h.name === node)?.state === 'unreachable'
+        )
+          io.err(
+            `    ${terminalSafe(node)} does not answer over SSH: if it is gone for good, run again with --dead\n`,
+          );
       }
       io.err(`  logs: ${o.run.dir}/logs/\n  resume with: keelson node ${action} ${file} ${node} --resume\n`);
       return 1;

@@ -57,6 +57,8 @@ export async function planOperation(
       `"${project.metadata.name}" has not been deployed by Keelson from this project file yet: deploy it first`,
       'design',
     );
+  if (!project.spec.hosts.some((h) => h.name === op.node))
+    throw new OperationRefused(`there is no host "${op.node}" in the design`, 'no-host');
   if (!deployed.hosts.some((h) => h.name === op.node))
     throw new OperationRefused(
       `${op.node} is in the design but not deployed yet: deploy to add it (only what is new runs)`,
@@ -115,7 +117,11 @@ async function followSuccess(
   runId: string,
 ): Promise<void> {
   const removed = r.op.action === 'delete' ? [r.op.node] : [];
-  await recordApplied(stateDir, { runId, stateDir: opsDir }, { forgetHosts: removed, supersede: planned.supersedes });
+  await recordApplied(
+    stateDir,
+    { runId, stateDir: opsDir },
+    { forgetHosts: removed, supersede: planned.supersedes },
+  );
   if (!removed.length) return;
   await writeFileAtomic(r.projectFile, serializeProject(planned.after));
   const deployed = await readDeployed(stateDir);

@@ -50,7 +50,8 @@ async function finishedSteps(stateDir: string, runId: string): Promise<AppliedRe
   const out: AppliedRecord['steps'] = {};
   for (const s of plan.phases.flatMap((p) => p.steps)) {
     const ended = journal.steps.get(s.id);
-    if (ended && isFinished(ended.status) && ended.status !== 'skipped') out[s.id] = { hash: stepHash(s), runId };
+    if (ended && isFinished(ended.status) && ended.status !== 'skipped')
+      out[s.id] = { hash: stepHash(s), runId };
   }
   return out;
 }
@@ -72,5 +73,8 @@ export async function recordApplied(
   // Every step id ends with the host it is about (`os-prep/w2`, `control-plane-join/upload-certs/cp3`).
   for (const id of Object.keys(steps)) if (gone.has(id.split('/').at(-1)!)) delete steps[id];
   for (const s of options.supersede ?? []) steps[s.id] = { hash: stepHash(s), runId: run.runId };
-  await writeFileAtomic(file(stateDir), `${JSON.stringify({ v: 1, steps } satisfies AppliedRecord, null, 2)}\n`);
+  await writeFileAtomic(
+    file(stateDir),
+    `${JSON.stringify({ v: 1, steps } satisfies AppliedRecord, null, 2)}\n`,
+  );
 }

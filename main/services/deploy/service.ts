@@ -8,7 +8,7 @@ import { validateCluster } from '../../../shared/validation';
 import type { SshEngine } from '../ssh/engine';
 import { DeployRun, type SessionRequest } from './engine';
 import type { DeployEvent, RunStatus } from '../../../shared/deploy/events';
-import { deployedRecord, writeDeployed } from './deployed';
+import { deployedRecord, readDeployed, writeDeployed } from './deployed';
 import type { RunServices } from './run-services';
 import { FileSecretStore, LayeredSecrets, secretsFolder, type SecretCodec } from './secrets';
 import { latestRun, readRunPlan, stateDirFor } from './state-dir';
@@ -114,20 +114,33 @@ export async function phasesOfRun(stateDir: string, runId?: string): Promise<str
   return id ? (await readRunPlan(stateDir, id))?.phases.map((p) => p.id) : undefined;
 }
 
+/**
+ * The plan a deploy of `project` runs now: on a deployed cluster only the steps not applied exactly
+ * as the design says (the delta), unless `full`; then the phase filter. `partial` when the filter
+ * left phases out (such a run does not make a deployed cluster).
+ */
+export async function planToRun(
+  stateDir: string,
+  project: ClusterProject,
+  keelsonVersion: string,
+  options: { full?: boolean; phases?: PhaseFilter },
+): Promise<{ plan: Plan; partial: boolean; appliedSteps: string[] }> {
+  const whole = deployPlan(project, { keelsonVersion });
+  // Before the cluster's first full success every step runs (checks decide), preflight included.
+  const applied = options.full || !(await readDeployed(stateDir)) ? undefined : await readApplied(stateDir);
+  const delta = applied ? deltaPlan(whole, (s) => applied.steps[s.id]?.hash === stepHash(s)) : undefined;
+  const base = delta?.plan ?? whole;
+  const plan = filterPhases(base, options.phases);
+  return { plan, partial: plan.phases.length !== base.phases.length, appliedSteps: delta?.applied ?? [] };
+}
+
 export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
   const stateDir = stateDirFor(r.projectFile);
   if (r.resume && !r.phases?.only?.length && !r.phases?.skip?.length) {
     const only = await phasesOfRun(stateDir, typeof r.resume === 'string' ? r.resume : undefined);
     if (only) r = { ...r, phases: { only } };
   }
-  const whole = deployPlan(r.project, { keelsonVersion: r.keelsonVersion });
-  // A deployed cluster gets the delta: only what is not applied exactly as the design now says.
-  const applied = r.full ? undefined : await readApplied(stateDir);
-  const delta = applied
-    ? deltaPlan(whole, (s) => applied.steps[s.id]?.hash === stepHash(s))
-    : undefined;
-  const plan = filterPhases(delta?.plan ?? whole, r.phases);
-  const partial = plan.phases.length !== (delta?.plan ?? whole).phases.length;
+  const { plan, partial, appliedSteps } = await planToRun(stateDir, r.project, r.keelsonVersion, r);
   const kept = new FileSecretStore(clusterSecretsFile(r.projectFile, r.env), r.codec, (v) =>
     r.ssh.redactor.register(v),
   );
@@ -163,5 +176,5 @@ export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
     }
     return status;
   });
-  return { run, plan, stateDir, secrets: kept, settled, appliedSteps: delta?.applied ?? [] };
+  return { run, plan, stateDir, secrets: kept, settled, appliedSteps };
 }

@@ -43,7 +43,12 @@ export function cordonStep(via: string, node: string, uncordon: boolean): PlanSt
  * kubectl's own lines ("evicting pod …", "pod/… evicted") streamed to the log, then one report
  * line with the counts, and on failure what blocked (a budget, emptyDir data, the timeout).
  */
-export function drainStep(via: string, node: string, options: DrainOptions = {}, dependsOn: string[] = []): PlanStep {
+export function drainStep(
+  via: string,
+  node: string,
+  options: DrainOptions = {},
+  dependsOn: string[] = [],
+): PlanStep {
   const timeout = options.timeoutSeconds ?? 300;
   const emptyDir = options.deleteEmptyDirData === true;
   return step({
@@ -69,13 +74,13 @@ export function drainStep(via: string, node: string, options: DrainOptions = {},
       'set -e',
       ...podsToMoveLines(node, 'left'),
       'remaining=$(grep -c . <<<"$left" || true)',
-      "evicted=$(grep -cE '^pod/.* evicted$' \"$log\" || true)",
+      'evicted=$(grep -cE \'^pod/.* evicted$\' "$log" || true)',
       'echo "keelson: drain report for ${node}: ${evicted} pods evicted, ${ds} DaemonSet pods left in place, ${remaining} pods still to move"',
       'if [ "$rc" -ne 0 ] || [ "$remaining" -ne 0 ]; then',
       '  if [ -n "$left" ]; then echo "keelson: still on ${node}:"; sed \'s/^/  /\' <<<"$left"; fi',
-      "  budget=$(grep -E 'disruption budget' \"$log\" | grep -oE 'pods/\"[^\"]+\" -n \"[^\"]+\"' | sort -u | tr '\\n' ' ' || true)",
+      '  budget=$(grep -E \'disruption budget\' "$log" | grep -oE \'pods/"[^"]+" -n "[^"]+"\' | sort -u | tr \'\\n\' \' \' || true)',
       '  [ -z "$budget" ] || echo "keelson: blocked by a PodDisruptionBudget: ${budget}"',
-      "  if grep -q 'local storage' \"$log\"; then",
+      '  if grep -q \'local storage\' "$log"; then',
       '    fail "pods with emptyDir data on ${node}: confirm that their data may be deleted, then drain again"',
       '  fi',
       '  [ -z "$budget" ] || fail "the drain of ${node} did not finish in ' +
@@ -102,10 +107,7 @@ export function deleteNodeObjectStep(via: string, node: string, dependsOn: strin
     description: `Delete the Node object ${node} (run on ${via}); its pods are then removed by the API.`,
     script: bashScript(`${KUBECTL} delete node ${shq(node)} --ignore-not-found --wait=true --timeout=120s`),
     // "Not found" is the proof; an API that does not answer is not.
-    check: bashScript(
-      `out=$(${KUBECTL} get node ${shq(node)} 2>&1) && exit 1`,
-      'grep -q NotFound <<<"$out"',
-    ),
+    check: bashScript(`out=$(${KUBECTL} get node ${shq(node)} 2>&1) && exit 1`, 'grep -q NotFound <<<"$out"'),
     timeoutSeconds: 180,
     dependsOn,
   });

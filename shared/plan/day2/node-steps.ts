@@ -35,8 +35,8 @@ export function quorumCheckStep(via: string, node: string): PlanStep {
       `node=${shq(node)}`,
       "members=$(etcdctl member list -w simple | sed 's/, /,/g')",
       'echo "$members"',
-      "total=$(grep -c . <<<\"$members\")",
-      "others=$(awk -F, -v n=\"$node\" '$3 != n { print $5 }' <<<\"$members\")",
+      'total=$(grep -c . <<<"$members")',
+      'others=$(awk -F, -v n="$node" \'$3 != n { print $5 }\' <<<"$members")',
       'health=$(etcdctl endpoint health --cluster 2>&1 || true)',
       'echo "$health"',
       'healthy=0',
@@ -57,7 +57,7 @@ export function quorumCheckStep(via: string, node: string): PlanStep {
 
 /** Removes the node's etcd member through a healthy one when it is still listed (a dead node; or a reset that could not). */
 export function etcdMemberRemoveStep(via: string, node: string, dependsOn: string[]): PlanStep {
-  const listed = "awk -F', ' -v n=\"$node\" '$3 == n { print $1 }' <<<\"$(etcdctl member list -w simple)\"";
+  const listed = 'awk -F\', \' -v n="$node" \'$3 == n { print $1 }\' <<<"$(etcdctl member list -w simple)"';
   return step({
     id: `remove-node/etcd-member/${node}`,
     phase: 'remove-node',
@@ -128,7 +128,7 @@ export function resetStep(node: string, controlPlane: boolean, dependsOn: string
       '  command -v "$tool-save" >/dev/null || continue',
       '  for table in filter nat mangle raw; do',
       '    rules=$("$tool-save" -t "$table" 2>/dev/null) || continue',
-      "    grep -vE 'KUBE-|CNI-|FLANNEL|cali[:-]' <<<\"$rules\" | \"$tool-restore\" -T \"$table\"",
+      '    grep -vE \'KUBE-|CNI-|FLANNEL|cali[:-]\' <<<"$rules" | "$tool-restore" -T "$table"',
       '  done',
       'done',
       'for family in ip ip6; do nft delete table "$family" kube-proxy 2>/dev/null || true; done',
@@ -165,7 +165,11 @@ export function reloadStepOf(lb: PlanStep, dependsOn: string[]): PlanStep | unde
     phase: 'load-balancer-update',
     host: lb.host,
     description: `Write ${f.path} on ${lb.host} for the new set of control planes and reload ${service} (open connections are kept).`,
-    script: bashScript(FAIL_FUNCTION, `${test} || fail ${shq(`${f.path} does not pass its test`)}`, reloadOrStart(service)),
+    script: bashScript(
+      FAIL_FUNCTION,
+      `${test} || fail ${shq(`${f.path} does not pass its test`)}`,
+      reloadOrStart(service),
+    ),
     files: lb.files,
     ...(lb.check !== undefined ? { check: lb.check } : {}),
     timeoutSeconds: 120,

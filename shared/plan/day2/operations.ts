@@ -69,7 +69,12 @@ function validDesign(project: ClusterProject, what: string): ValidDesign {
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length || !design)
     throw new OperationRefused(
-      `${what} has errors (${errors.map((f) => f.message).slice(0, 3).join('; ') || 'no hosts'}): fix the design first`,
+      `${what} has errors (${
+        errors
+          .map((f) => f.message)
+          .slice(0, 3)
+          .join('; ') || 'no hosts'
+      }): fix the design first`,
       'design',
     );
   return design;
@@ -164,10 +169,14 @@ function removalPlan(
   const stacked = design.project.spec.etcd.mode === 'stacked';
   const warnings: string[] = [];
   if (isCp && design.controlPlanes.length === 1)
-    throw new OperationRefused(`${node} is the only control plane: removing it removes the cluster`, 'quorum');
+    throw new OperationRefused(
+      `${node} is the only control plane: removing it removes the cluster`,
+      'quorum',
+    );
   if (isCp && stacked) {
     const verdict = etcdRemovalVerdict(design.controlPlanes.length);
-    if (verdict.refused) throw new OperationRefused(`removing ${node} is refused: ${verdict.refused}`, 'quorum');
+    if (verdict.refused)
+      throw new OperationRefused(`removing ${node} is refused: ${verdict.refused}`, 'quorum');
     if (verdict.warning) warnings.push(verdict.warning);
   }
   const after = projectWithout(design.project, node);
@@ -212,7 +221,13 @@ function removalPlan(
   const deleteNode = deleteNodeObjectStep(via, node, removalDeps);
   steps.push(deleteNode);
   const post = postInstallSteps(next, [deleteNode.id]);
-  steps.push(...post, ...verifySteps(next, post.map((s) => s.id)));
+  steps.push(
+    ...post,
+    ...verifySteps(
+      next,
+      post.map((s) => s.id),
+    ),
+  );
 
   const explanation = [
     ...(isCp && stacked ? [`check on ${via} that etcd keeps quorum without ${node}`] : []),
@@ -220,7 +235,9 @@ function removalPlan(
       ? `drain ${node} (PodDisruptionBudgets hold; DaemonSet pods stay)`
       : `${node} is gone: nothing runs on it; its pods are removed with its Node object`,
     ...(reloads.length
-      ? [`write the new upstream list on ${[...new Set(reloads.map((s) => s.host))].join(', ')} and reload (connections kept)`]
+      ? [
+          `write the new upstream list on ${[...new Set(reloads.map((s) => s.host))].join(', ')} and reload (connections kept)`,
+        ]
       : []),
     ...(alive && services.length ? [`stop ${services.join(' and ')} on ${node}`] : []),
     ...(alive ? [`kubeadm reset on ${node} and clean what it leaves`] : []),

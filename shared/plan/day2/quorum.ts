@@ -22,7 +22,11 @@ export const failuresTolerated = (members: number): number => Math.floor((member
  * `members`: etcd members now (the removed one included); `healthy`: how many of them answer,
  * the removed one included when it is alive; `removedIsHealthy`: whether the one to remove answers.
  */
-export function etcdRemovalVerdict(members: number, healthy = members, removedIsHealthy = true): QuorumVerdict {
+export function etcdRemovalVerdict(
+  members: number,
+  healthy = members,
+  removedIsHealthy = true,
+): QuorumVerdict {
   const after = members - 1;
   const healthyAfter = healthy - (removedIsHealthy ? 1 : 0);
   if (members <= 1) return { refused: 'it is the only etcd member: removing it would delete the cluster' };

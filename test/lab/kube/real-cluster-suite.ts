@@ -21,6 +21,7 @@ import { DEFAULT_KUBE_VERSION } from './components';
 import { dryRun } from '../../../main/services/check/dry-run';
 import { LAB_KEELSON_VERSION, LAB_SUDO_SECRET, startLabCluster, type LabCluster } from './cluster';
 import { KEELSON_CACHE } from './go-build';
+import { day2Tests } from './day2-suite';
 
 const run = promisify(execFile);
 const VERSION = DEFAULT_KUBE_VERSION;
@@ -39,7 +40,7 @@ const hostsWith = (project: ClusterProject, role: string): string[] =>
 
 const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
 
-export function describeRealCluster(template: string, title: string): void {
+export function describeRealCluster(template: string, title: string, options: { day2?: boolean } = {}): void {
   const reason = skipReason();
   if (reason) console.log(`real-cluster tests (${template}) skipped: ${reason}`);
   const log = (line: string) => console.log(`[real-cluster ${template}] ${line}`);
@@ -360,5 +361,7 @@ export function describeRealCluster(template: string, title: string): void {
       },
       8 * 60_000,
     );
+
+    if (options.day2) day2Tests({ cluster: () => cluster, kubectl, waitFor, readyz, log });
   });
 }

@@ -69,7 +69,9 @@ describe('removing a control plane (keepalived + haproxy, stacked etcd)', () => 
     expect(stepsOf(plan).some((s) => s.phase === 'load-balancer-update' && s.host === 'cp3')).toBe(false);
     // The same config a fresh deploy of the design without cp3 would write, byte for byte.
     const fresh = generatePlan(after, opts);
-    expect(fileOn(plan, 'cp2', '/etc/haproxy/haproxy.cfg')).toBe(fileOn(fresh, 'cp2', '/etc/haproxy/haproxy.cfg'));
+    expect(fileOn(plan, 'cp2', '/etc/haproxy/haproxy.cfg')).toBe(
+      fileOn(fresh, 'cp2', '/etc/haproxy/haproxy.cfg'),
+    );
     expect(fileOn(plan, 'cp2', '/etc/keepalived/keepalived.conf')).toBe(
       fileOn(fresh, 'cp2', '/etc/keepalived/keepalived.conf'),
     );
@@ -107,10 +109,11 @@ describe('removing a worker', () => {
     const { plan, warnings } = nodeOperationPlan(design, { action: 'delete', node: 'w2' }, opts);
     expect(warnings).toEqual([]);
     expect(plan.phases.map((p) => p.id)).toEqual(['drain', 'remove-node', 'post-install', 'verify']);
-    expect(stepsOf(plan).filter((s) => s.host === 'w2').map((s) => s.id)).toEqual([
-      'remove-node/stop-endpoint/w2',
-      'remove-node/reset/w2',
-    ]);
+    expect(
+      stepsOf(plan)
+        .filter((s) => s.host === 'w2')
+        .map((s) => s.id),
+    ).toEqual(['remove-node/stop-endpoint/w2', 'remove-node/reset/w2']);
     expect(stepsOf(plan).find((s) => s.id === 'drain/w2')!.host).toBe('cp1');
   });
 
@@ -121,23 +124,34 @@ describe('removing a worker', () => {
     expect(plain.script).not.toContain('--delete-emptydir-data');
     expect(plain.script).not.toMatch(/--force|--disable-eviction/);
     const confirmed = stepsOf(
-      nodeOperationPlan(design, { action: 'drain', node: 'w1', deleteEmptyDirData: true, timeoutSeconds: 60 }, opts)
-        .plan,
+      nodeOperationPlan(
+        design,
+        { action: 'drain', node: 'w1', deleteEmptyDirData: true, timeoutSeconds: 60 },
+        opts,
+      ).plan,
     )[0]!;
     expect(confirmed.script).toContain('--ignore-daemonsets --delete-emptydir-data --timeout=60s');
   });
 
   test('load balancer, etcd and bastion hosts are not node operations', () => {
     const design = project({ pattern: 'dedicated-lb', version: '1.37' });
-    expect(() => nodeOperationPlan(design, { action: 'delete', node: 'lb1' }, opts)).toThrow(/not a Kubernetes node/);
-    expect(() => nodeOperationPlan(design, { action: 'drain', node: 'nope' }, opts)).toThrow(/no host "nope"/);
+    expect(() => nodeOperationPlan(design, { action: 'delete', node: 'lb1' }, opts)).toThrow(
+      /not a Kubernetes node/,
+    );
+    expect(() => nodeOperationPlan(design, { action: 'drain', node: 'nope' }, opts)).toThrow(
+      /no host "nope"/,
+    );
   });
 });
 
 describe('adding a node to a deployed cluster runs only the delta', () => {
   const grow = (p: ClusterProject, name: string, address: string, role: 'worker' | 'control-plane') => {
     const next = structuredClone(p);
-    next.spec.hosts.push({ ...structuredClone(next.spec.hosts.find((h) => h.roles.includes(role))!), name, address });
+    next.spec.hosts.push({
+      ...structuredClone(next.spec.hosts.find((h) => h.roles.includes(role))!),
+      name,
+      address,
+    });
     return next;
   };
   const design = project({ pattern: 'keepalived-haproxy', version: '1.37', unicast: true });
@@ -167,7 +181,10 @@ describe('adding a node to a deployed cluster runs only the delta', () => {
   });
 
   test('a control plane: every load balancer gets the new upstream list, a certificate key is uploaded for it', () => {
-    const delta = deltaPlan(generatePlan(grow(design, 'cp4', '10.77.0.14', 'control-plane'), opts), isApplied);
+    const delta = deltaPlan(
+      generatePlan(grow(design, 'cp4', '10.77.0.14', 'control-plane'), opts),
+      isApplied,
+    );
     const ids = stepsOf(delta.plan).map((s) => s.id);
     for (const cp of ['cp1', 'cp2', 'cp3']) {
       expect(ids).toContain(`load-balancer/haproxy/${cp}`);
