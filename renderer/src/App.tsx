@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { CanvasView } from './canvas/CanvasView';
 import { useChecks } from './check/check-store';
 import { useDeploy } from './deploy/deploy-store';
+import { NodeActionDialog } from './deploy/NodeActionDialog';
 import { SecretsPrompt } from './deploy/SecretsPrompt';
 import { useShortcuts } from './canvas/useShortcuts';
 import { onReconnected, useConnection } from './connection';
@@ -70,6 +71,7 @@ export function App() {
           properties={<PropertyPanel />}
         />
         <SecretsPrompt />
+        <NodeActionDialog />
       </div>
     </ReactFlowProvider>
   );

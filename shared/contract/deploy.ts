@@ -189,6 +189,27 @@ export const Readiness = z.object({
 });
 export type Readiness = z.infer<typeof Readiness>;
 
+/** A day-2 node operation (shared/plan/day2/operations.ts), as the UI asks for it. */
+export const NodeOperationInput = z.strictObject({
+  action: z.enum(['cordon', 'uncordon', 'drain', 'delete']),
+  node: z.string().min(1).max(63),
+  /** delete: the host is gone; nothing runs on it. */
+  dead: z.boolean().optional(),
+  /** drain/delete: also evict pods with emptyDir volumes (their data is lost), after a confirm. */
+  deleteEmptyDirData: z.boolean().optional(),
+  timeoutSeconds: z.int().min(10).max(86_400).optional(),
+});
+
+export const NodePlanView = z.object({
+  /** What it will do, one line per part, for the confirm dialog. */
+  explanation: z.array(z.string()),
+  warnings: z.array(z.string()),
+  /** Why it must not run (the etcd quorum guard, a host that is not a node…); null: it may. */
+  refused: z.string().nullable(),
+  steps: z.array(z.object({ id: z.string(), host: z.string(), description: z.string() })),
+});
+export type NodePlanView = z.infer<typeof NodePlanView>;
+
 export const deployErrors = {
   NOT_FOUND: { status: 404, data: z.object({ id: z.string() }) },
   /** Design errors or a plan the generators refuse: the message says which. */
@@ -258,6 +279,12 @@ export const deployContract = {
       }),
     )
     .output(z.object({ lines: z.array(z.string()), total: z.int() })),
+  /** Day 2: what a node operation would do on the deployed cluster, or why it is refused. Never connects. */
+  nodePlan: procedure.input(z.strictObject({ id: ClusterId, op: NodeOperationInput })).output(NodePlanView),
+  /** Day 2: runs it as the cluster's run (watch shows it like a deploy); a delete updates the design. */
+  nodeStart: procedure
+    .input(z.strictObject({ id: ClusterId, op: NodeOperationInput, secrets: SecretValues.optional() }))
+    .output(z.object({ runId: z.string() })),
   kubeconfig: {
     /** Saves the admin kubeconfig (server = the endpoint) where the user says, mode 0600. */
     save: procedure

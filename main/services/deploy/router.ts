@@ -56,6 +56,27 @@ export const deployRouter = {
     yield* deployRuns().watch(input.id, signal);
   }),
 
+  nodePlan: os.nodePlan.handler(async ({ input, errors }) => {
+    try {
+      return await deployRuns().planNode(input.id, input.op);
+    } catch (e) {
+      throw typed(errors, input.id, e);
+    }
+  }),
+
+  nodeStart: os.nodeStart.handler(async ({ input, context, errors }) => {
+    try {
+      return {
+        runId: await deployRuns().startNode(input.id, context.secrets, {
+          op: input.op,
+          secrets: input.secrets,
+        }),
+      };
+    } catch (e) {
+      throw typed(errors, input.id, e);
+    }
+  }),
+
   cancel: os.cancel.handler(({ input }) => ({ cancelled: deployRuns().cancel(input.id) })),
 
   retry: os.retry.handler(async ({ input, context, errors }) => {

@@ -13,7 +13,11 @@ import { checkHosts } from '../check/service';
 import type { SecretStore } from '../ssh/secret-store';
 import { kubeconfigPathFor, PROJECT_SUFFIX, workspaceFolder } from '../workspace/folder';
 import { WorkspaceStore } from '../workspace/store';
-import { planHash } from './engine';
+import { planHash, type DeployRun } from './engine';
+import type { RunStatus } from '../../../shared/deploy/events';
+import type { NodePlanView } from '../../../shared/contract/deploy';
+import { OperationRefused, type NodeOperation } from '../../../shared/plan/day2/operations';
+import { day2StateDir, openNodeOperation, planOperation, type OpenedOperation } from '../day2/operation';
 import { readDeployed } from './deployed';
 import { viewFromJournal } from './history';
 import { contextNameFor, renamedAdminConfig, saveKubeconfig } from './kubeconfig';
@@ -36,7 +40,9 @@ import { sshSecretNames } from './targets';
 const MAX_PENDING_LINES = 20_000;
 
 interface Active {
-  opened: OpenedDeploy;
+  /** A deploy, or a day-2 node operation: both are runs of the one engine, watched the same way. */
+  kind: 'deploy' | 'node';
+  opened: { run: DeployRun; settled: Promise<RunStatus> };
   project: ClusterProject;
   /** This run's own secret scope (entered values); cleared when the run ends. */
   scope: SecretStore;
@@ -255,11 +261,11 @@ export class DeployRuns {
       scope.clear();
       throw e;
     }
-    const active: Active = { opened, project, scope, watchers };
+    const active: Active = { kind: 'deploy', opened, project, scope, watchers };
     this.active.set(id, active);
     void opened.settled
       .then(async (status) => {
-        if (status === 'succeeded') await this.exportKubeconfig(id, active).catch(() => undefined);
+        if (status === 'succeeded') await this.exportKubeconfig(id, active.project).catch(() => undefined);
       })
       .finally(() => {
         scope.clear();
@@ -269,13 +275,77 @@ export class DeployRuns {
   }
 
   /** The admin kubeconfig to kubeconfigPathFor(id), where the app's terminals find it. */
-  private async exportKubeconfig(id: string, active: Active): Promise<void> {
-    const admin = await active.opened.secrets.get(ADMIN_KUBECONFIG_SECRET);
+  private async exportKubeconfig(id: string, project: ClusterProject): Promise<void> {
+    const admin = await this.kept(id).get(ADMIN_KUBECONFIG_SECRET);
     if (!admin) return;
     await saveKubeconfig(
       kubeconfigPathFor(id, this.env),
-      renamedAdminConfig(admin, contextNameFor(active.project.metadata.name)),
+      renamedAdminConfig(admin, contextNameFor(project.metadata.name)),
     );
+  }
+
+  /** What a node operation would do (or why it is refused), before anything runs. */
+  async planNode(id: string, op: NodeOperation): Promise<NodePlanView> {
+    const project = await this.project(id);
+    try {
+      const planned = await planOperation(this.projectFile(id), project, op, KEELSON_VERSION);
+      return {
+        explanation: planned.explanation,
+        warnings: planned.warnings,
+        refused: null,
+        steps: planned.plan.phases.flatMap((p) =>
+          p.steps.map((s) => ({ id: s.id, host: s.host, description: s.description })),
+        ),
+      };
+    } catch (e) {
+      if (e instanceof OperationRefused)
+        return { explanation: [], warnings: [], refused: e.message, steps: [] };
+      throw e;
+    }
+  }
+
+  /** Starts a node operation as this cluster's run: the Deploy panel watches it like a deploy. */
+  async startNode(
+    id: string,
+    parent: SecretStore,
+    request: { op: NodeOperation; secrets?: Record<string, string> },
+  ): Promise<string> {
+    if (this.active.has(id)) throw new RunBusy(id);
+    const project = await this.project(id);
+    const scope = parent.child(request.secrets ?? {});
+    const watchers = new Set<(e: DeployEvent) => void>();
+    let opened: OpenedOperation;
+    try {
+      opened = await openNodeOperation({
+        projectFile: this.projectFile(id),
+        project,
+        op: request.op,
+        ssh: this.ssh,
+        keelsonVersion: KEELSON_VERSION,
+        entered: Object.fromEntries(scope.names().map((n) => [n, scope.get(n)!])),
+        env: this.env,
+        ...(this.codec ? { codec: this.codec } : {}),
+        listener: (e) => {
+          for (const w of watchers) w(e);
+        },
+      });
+    } catch (e) {
+      scope.clear();
+      if (e instanceof OperationRefused) throw new NotDeployableError(e.message);
+      throw e;
+    }
+    const active: Active = { kind: 'node', opened, project, scope, watchers };
+    this.active.set(id, active);
+    void opened.settled
+      .then(async (status) => {
+        // A removed node leaves the design: the kubeconfig follows when its server was that node.
+        if (status === 'succeeded') await this.exportKubeconfig(id, opened.after).catch(() => undefined);
+      })
+      .finally(() => {
+        scope.clear();
+        this.active.delete(id);
+      });
+    return opened.run.runId;
   }
 
   /** The run as it is, then its events; a cluster without a running run gets its last run's state. */
@@ -372,7 +442,11 @@ export class DeployRuns {
 
   async log(id: string, runId: string, stepId: string, from: number, count: number) {
     if (!isRunId(runId)) throw new CannotResume(`not a run id: ${runId}`);
-    const path = join(runDir(stateDirFor(this.projectFile(id)), runId), logFileName(stepId));
+    const stateDir = stateDirFor(this.projectFile(id));
+    // A day-2 run keeps its folder under day2/: the log is wherever the run is.
+    const own = runDir(stateDir, runId);
+    const dir = existsSync(own) ? own : runDir(day2StateDir(stateDir), runId);
+    const path = join(dir, logFileName(stepId));
     return this.logs.read(path, from, count);
   }
 

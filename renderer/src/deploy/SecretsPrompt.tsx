@@ -6,7 +6,7 @@ import { useDeploy } from './deploy-store';
  * passwords): sent once to main for this run, never kept in the renderer afterwards.
  */
 export function SecretsPrompt() {
-  const { prompt, closePrompt, deploy, retry } = useDeploy();
+  const { prompt, closePrompt, deploy, retry, runNodeAction } = useDeploy();
   const [values, setValues] = useState<Record<string, string>>({});
   if (!prompt) return null;
   const complete = prompt.names.every((n) => values[n]);
@@ -15,6 +15,7 @@ export function SecretsPrompt() {
     setValues({});
     const a = prompt.action;
     if (a === 'start' || a === 'resume') void deploy(a === 'resume', secrets);
+    else if ('node' in a) void runNodeAction(a.node, secrets);
     else void retry(a.retry, secrets);
   };
   return (

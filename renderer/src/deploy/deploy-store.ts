@@ -1,5 +1,6 @@
 import { create } from 'zustand';
-import type { Readiness } from '../../../shared/contract/deploy';
+import type { NodePlanView, Readiness } from '../../../shared/contract/deploy';
+import type { NodeOperation } from '../../../shared/plan/day2/operations';
 import { reduceRun, type RunView } from '../../../shared/deploy/state';
 import { useBottomTab } from '../panels/bottom-tab';
 import { getClient } from '../transport/client';
@@ -20,7 +21,12 @@ interface DeployState {
   /** Last failure of a command (start, retry…), shown in the panel. */
   error: string | null;
   /** Secret names the user is asked for, and what to do with the values. */
-  prompt: { names: string[]; action: 'start' | 'resume' | { retry: string } } | null;
+  prompt: {
+    names: string[];
+    action: 'start' | 'resume' | { retry: string } | { node: NodeOperation };
+  } | null;
+  /** The node operation being confirmed: what it would do (or why it is refused), from main. */
+  nodeAction: { op: NodeOperation; plan: NodePlanView | null; error: string | null } | null;
   notice: string | null;
   /** Phases the next new run leaves out (kubeadm's --skip-phases). */
   skipPhases: string[];
@@ -35,6 +41,10 @@ interface DeployState {
   select(stepId: string | null): void;
   askSecrets(action: NonNullable<DeployState['prompt']>['action']): void;
   closePrompt(): void;
+  /** Opens the confirm dialog of a node operation and asks main what it would do. */
+  askNodeAction(op: NodeOperation): Promise<void>;
+  closeNodeAction(): void;
+  runNodeAction(op: NodeOperation, secrets?: Record<string, string>): Promise<void>;
   saveKubeconfig(path: string): Promise<void>;
   mergeKubeconfig(): Promise<void>;
 }
@@ -117,6 +127,7 @@ export const useDeploy = create<DeployState>((set, get) => {
     selectedStep: null,
     error: null,
     prompt: null,
+    nodeAction: null,
     notice: null,
     skipPhases: [],
 
@@ -231,6 +242,39 @@ export const useDeploy = create<DeployState>((set, get) => {
 
     closePrompt() {
       set({ prompt: null });
+    },
+
+    async askNodeAction(op) {
+      const id = get().clusterId;
+      if (!id) return;
+      set({ nodeAction: { op, plan: null, error: null } });
+      try {
+        const plan = await getClient().deploy.nodePlan({ id, op });
+        if (get().nodeAction?.op === op) set({ nodeAction: { op, plan, error: null } });
+      } catch (error) {
+        if (get().nodeAction?.op === op) set({ nodeAction: { op, plan: null, error: describeError(error) } });
+      }
+    },
+
+    closeNodeAction() {
+      set({ nodeAction: null });
+    },
+
+    async runNodeAction(op, secrets) {
+      const id = get().clusterId;
+      if (!id) return;
+      const missing = get().readiness?.missingSecrets ?? [];
+      set({ nodeAction: null });
+      if (!secrets && missing.length) {
+        set({ prompt: { names: missing, action: { node: op } } });
+        return;
+      }
+      try {
+        const { runId } = await getClient().deploy.nodeStart({ id, op, ...(secrets ? { secrets } : {}) });
+        await afterStart(id, runId);
+      } catch (error) {
+        handle(error, { node: op });
+      }
     },
 
     async saveKubeconfig(path) {

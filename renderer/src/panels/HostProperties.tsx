@@ -7,6 +7,7 @@ import { jumpChain } from '../store/jump-chain';
 import { KINDS } from '../store/node-kinds';
 import { CheckField, CommitField, NumberField, SelectField, TextField } from './fields';
 import { TestConnection } from './TestConnection';
+import { NodeActions } from '../deploy/NodeActions';
 
 const ROLES = KINDS.filter((k) => k.kind !== 'vip') as { kind: HostRole; label: string }[];
 type AuthType = SshAuth['type'];
@@ -150,6 +151,9 @@ export function HostProperties({ host }: { host: Host }) {
         />
       </fieldset>
       {host.address !== '' && <TestConnection host={host} via={jumpChain(host, hosts)} />}
+      <div className="node-actions" data-testid="host-node-actions">
+        <NodeActions host={host} />
+      </div>
       <CommitField
         label="Labels"
         multiline

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { NodeActions } from '../deploy/NodeActions';
 import { useDesign } from '../store/design';
 import { openHostTerminal } from './terminals';
 
@@ -48,6 +49,7 @@ export function NodeTerminalMenu({ at, onClose }: { at: NodeMenuAt; onClose: () 
       >
         Open terminal
       </button>
+      <NodeActions host={host} role="menuitem" onPicked={onClose} />
     </div>
   );
 }
