@@ -4,7 +4,7 @@ import type { NodeOperation } from '../../../shared/plan/day2/operations';
 import { reduceRun, type RunView } from '../../../shared/deploy/state';
 import { useBottomTab } from '../panels/bottom-tab';
 import { getClient } from '../transport/client';
-import { describeError } from '../workspace/workspace-store';
+import { describeError, useWorkspace } from '../workspace/workspace-store';
 
 /** How often an open cluster's readiness is asked again (it also notices a run another window started). */
 const READINESS_EVERY_MS = 3_000;
@@ -53,6 +53,8 @@ let watching: { id: string; abort: AbortController } | undefined;
 /** An override reason given before the secrets prompt: used when the prompt's Deploy starts the run. */
 let pendingOverride: string | undefined;
 let poller: ReturnType<typeof setInterval> | undefined;
+/** The node operation whose run is being watched: a successful delete changed the project file. */
+let nodeRun: { runId: string; op: NodeOperation } | undefined;
 /** Listeners for live output lines, keyed by step id: the log view appends them to its pages. */
 export const outputListeners = new Set<(stepId: string, first: number, lines: string[]) => void>();
 
@@ -80,7 +82,13 @@ export const useDeploy = create<DeployState>((set, get) => {
         if (e.type === 'step-started' && (!get().selectedStep || isFinishedSelection(get())))
           set({ selectedStep: e.stepId });
         if (e.type === 'step-ended' && e.status === 'failed') set({ selectedStep: e.stepId });
-        if (e.type === 'run-ended') set({ running: false });
+        if (e.type === 'run-ended') {
+          set({ running: false });
+          if (nodeRun?.runId === e.runId && nodeRun.op.action === 'delete' && e.status === 'succeeded')
+            void useWorkspace
+              .getState()
+              .resync(`${nodeRun.op.node} was removed from the cluster, and from this design.`);
+        }
       }
     } catch (error) {
       if (!abort.signal.aborted) set({ error: describeError(error) });
@@ -271,6 +279,7 @@ export const useDeploy = create<DeployState>((set, get) => {
       }
       try {
         const { runId } = await getClient().deploy.nodeStart({ id, op, ...(secrets ? { secrets } : {}) });
+        nodeRun = { runId, op };
         await afterStart(id, runId);
       } catch (error) {
         handle(error, { node: op });

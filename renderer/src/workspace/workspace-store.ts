@@ -63,7 +63,8 @@ interface WorkspaceState {
    * After the services were unreachable: re-read the list, save what could not be saved, and
    * take the open file's new version if it changed meanwhile and nothing here is unsaved.
    */
-  resync(): Promise<void>;
+  /** Reloads the file when it changed on disk and this window has no unsaved edits (`notice` says why). */
+  resync(notice?: string): Promise<void>;
 }
 
 /** What went wrong, in words: oRPC errors carry per-field details for invalid projects. */
@@ -324,7 +325,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       const last = localStorage.getItem(LAST_CLUSTER_KEY);
       if (last && get().clusters.some((c) => c.id === last)) await get().openCluster(last);
     },
-    async resync() {
+    async resync(notice = 'The file changed while the connection was down: this is its new version.') {
       await get().refresh();
       const id = get().currentId;
       const project = useDesign.getState().history?.present;
@@ -348,9 +349,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
           useDesign.getState().load(fillMissingPositions(parsed.data));
           const names = new Set(parsed.data.spec.hosts.map((h) => h.name));
           useDesign.getState().select(selection.filter((n) => n === ENDPOINT_ID || names.has(n)));
-          useDesign.setState({
-            notice: 'The file changed while the connection was down: this is its new version.',
-          });
+          useDesign.setState({ notice });
           set({ save: { state: 'idle' } });
         } catch (error) {
           set({ error: describeError(error) });
