@@ -210,6 +210,30 @@ export const NodePlanView = z.object({
 });
 export type NodePlanView = z.infer<typeof NodePlanView>;
 
+/** A deployed cluster's nodes from its API (shared/live/nodes.ts). */
+export const LiveState = z.object({
+  at: z.number(),
+  reachable: z.boolean(),
+  synced: z.boolean(),
+  error: z.string().optional(),
+  diagnosis: z.array(z.string()).optional(),
+  nodes: z.array(
+    z.object({
+      name: z.string(),
+      ready: z.enum(['True', 'False', 'Unknown']),
+      reason: z.string().optional(),
+      cordoned: z.boolean(),
+      kubeletVersion: z.string(),
+      roles: z.array(z.string()),
+      pods: z.int(),
+      problems: z.array(z.string()),
+    }),
+  ),
+  notInDesign: z.array(z.string()),
+  notInCluster: z.array(z.string()),
+});
+export type LiveState = z.infer<typeof LiveState>;
+
 export const deployErrors = {
   NOT_FOUND: { status: 404, data: z.object({ id: z.string() }) },
   /** Design errors or a plan the generators refuse: the message says which. */
@@ -279,6 +303,8 @@ export const deployContract = {
       }),
     )
     .output(z.object({ lines: z.array(z.string()), total: z.int() })),
+  /** The deployed cluster's nodes, live from its API: the state now, then every change. */
+  live: procedure.input(ById).output(eventIterator(LiveState)),
   /** Day 2: what a node operation would do on the deployed cluster, or why it is refused. Never connects. */
   nodePlan: procedure.input(z.strictObject({ id: ClusterId, op: NodeOperationInput })).output(NodePlanView),
   /** Day 2: runs it as the cluster's run (watch shows it like a deploy); a delete updates the design. */

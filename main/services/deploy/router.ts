@@ -56,6 +56,10 @@ export const deployRouter = {
     yield* deployRuns().watch(input.id, signal);
   }),
 
+  live: os.live.handler(async function* ({ input, signal }) {
+    yield* deployRuns().live(input.id, signal);
+  }),
+
   nodePlan: os.nodePlan.handler(async ({ input, errors }) => {
     try {
       return await deployRuns().planNode(input.id, input.op);

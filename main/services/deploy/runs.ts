@@ -14,6 +14,9 @@ import type { SecretStore } from '../ssh/secret-store';
 import { kubeconfigPathFor, PROJECT_SUFFIX, workspaceFolder } from '../workspace/folder';
 import { WorkspaceStore } from '../workspace/store';
 import { planHash, type DeployRun } from './engine';
+import type { LiveState } from '../../../shared/live/nodes';
+import { LiveClusters } from '../live/registry';
+import { diagnoseEndpoint } from '../live/diagnose';
 import type { RunStatus } from '../../../shared/deploy/events';
 import type { NodePlanView } from '../../../shared/contract/deploy';
 import { OperationRefused, type NodeOperation } from '../../../shared/plan/day2/operations';
@@ -60,6 +63,7 @@ export class DeployRuns {
   private readonly active = new Map<string, Active>();
   private readonly checks = new Map<string, KeptCheck>();
   private readonly logs = new LogReader();
+  private liveClusters: LiveClusters | undefined;
 
   constructor(
     private readonly ssh: SshEngine,
@@ -82,6 +86,27 @@ export class DeployRuns {
     });
     if ('error' in opened) throw new NotDeployableError(`cluster "${id}" cannot be read: ${opened.error}`);
     return opened.project;
+  }
+
+  /** The cluster's live nodes from its API (one watch shared by every window), for the canvas. */
+  live(id: string, signal?: AbortSignal): AsyncGenerator<LiveState> {
+    this.liveClusters ??= new LiveClusters({
+      kubeconfigPath: (cid) => kubeconfigPathFor(cid, this.env),
+      project: (cid) => this.project(cid),
+      deployedNodes: async (cid) =>
+        (await readDeployed(stateDirFor(this.projectFile(cid))))?.hosts.map((h) => h.name),
+      diagnose: async (cid) => {
+        const project = await this.project(cid);
+        const kept = this.kept(cid);
+        const values = new Map<string, string>();
+        for (const n of sshSecretNames(project)) {
+          const v = await kept.get(n);
+          if (v !== undefined) values.set(n, v);
+        }
+        return diagnoseEndpoint(project, this.ssh, (n) => values.get(n));
+      },
+    });
+    return this.liveClusters.watch(id, signal);
   }
 
   isRunning(id: string): boolean {

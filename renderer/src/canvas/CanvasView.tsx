@@ -15,6 +15,7 @@ import { useDesign } from '../store/design';
 import { sshEdgeHost, updateHost, type XY } from '../store/edits';
 import { badgesOf } from '../store/findings';
 import { DRAG_MIME, isNodeKind, kindInfo, primaryRole } from '../store/node-kinds';
+import { LiveBanner } from '../deploy/LiveBanner';
 import { NodeTerminalMenu, openTerminalToHost, type NodeMenuAt } from '../terminal/NodeTerminalMenu';
 import { useTheme } from '../theme/theme';
 import { type CanvasNode, createNodeDeriver, deriveEdges } from './graph';
@@ -227,6 +228,9 @@ export function CanvasView() {
               <span aria-hidden>▦</span>
             </ControlButton>
           </Controls>
+          <Panel position="top-left" className="canvas-overlay">
+            <LiveBanner />
+          </Panel>
           <Panel position="top-right" className="canvas-tools canvas-overlay">
             <button type="button" onClick={autoLayout} data-testid="auto-layout">
               Auto-layout

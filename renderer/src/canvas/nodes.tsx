@@ -1,6 +1,8 @@
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { useDeploy } from '../deploy/deploy-store';
+import { useLive, useLiveNode } from '../deploy/live-store';
+import { liveSummary } from '../../../shared/live/nodes';
 import { kindInfo, primaryRole } from '../store/node-kinds';
 import type { EndpointNode, HostNode } from './graph';
 
@@ -38,6 +40,8 @@ function Badges({ errors, warnings, messages }: { errors: number; warnings: numb
 function useDeployState(name: string): { className: string; text: string } | undefined {
   const host = useDeploy((s) => s.view?.hosts.find((h) => h.name === name));
   const deployed = useDeploy((s) => !s.view && s.readiness?.deployed?.hosts.some((h) => h.name === name));
+  const live = useLiveNode(name);
+  const missing = useLive((s) => s.state?.reachable === true && s.state.notInCluster.includes(name));
   if (host) {
     const step = host.stepId?.split('/').slice(0, -1).join('/');
     const text =
@@ -48,6 +52,13 @@ function useDeployState(name: string): { className: string; text: string } | und
           : host.state;
     return { className: ` deploy-${host.state}`, text };
   }
+  // Once deployed, the API's word: Ready/NotReady, cordoned, pressure, version, pods.
+  if (live)
+    return {
+      className: live.ready === 'True' && !live.problems.length ? ' live-ready' : ' live-notready',
+      text: liveSummary(live),
+    };
+  if (missing) return { className: ' live-notready', text: 'not in the cluster' };
   return deployed ? { className: ' deploy-done', text: 'deployed' } : undefined;
 }
 

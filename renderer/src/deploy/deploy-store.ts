@@ -4,6 +4,7 @@ import type { NodeOperation } from '../../../shared/plan/day2/operations';
 import { reduceRun, type RunView } from '../../../shared/deploy/state';
 import { useBottomTab } from '../panels/bottom-tab';
 import { getClient } from '../transport/client';
+import { useLive } from './live-store';
 import { describeError, useWorkspace } from '../workspace/workspace-store';
 
 /** How often an open cluster's readiness is asked again (it also notices a run another window started). */
@@ -161,6 +162,7 @@ export const useDeploy = create<DeployState>((set, get) => {
         notice: null,
         skipPhases: [],
       });
+      useLive.getState().follow(null);
       if (!id) return;
       void get().refresh();
       void watch(id);
@@ -174,6 +176,7 @@ export const useDeploy = create<DeployState>((set, get) => {
         const readiness = await getClient().deploy.readiness({ id });
         if (get().clusterId !== id) return;
         set({ readiness });
+        useLive.getState().follow(readiness.deployed && readiness.kubeconfig ? id : null);
         // A run another window or tab started: follow it here too.
         if (readiness.lastRun?.state === 'running' && watching?.id !== id) {
           set({ running: true });

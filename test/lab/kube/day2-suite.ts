@@ -8,7 +8,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { LiveCluster } from '../../../main/services/live/live-cluster';
+import type { LiveState } from '../../../shared/live/nodes';
 import { bundleTunnels } from '../../../main/services/bundle/tunnel';
 import { openDeploy } from '../../../main/services/deploy/service';
 import { runCli } from '../../../main/cli/run';
@@ -31,6 +33,27 @@ const MINUTE = 60_000;
 export function day2Tests(t: Day2Context): void {
   const c = () => t.cluster();
   let original: ClusterProject;
+  // The canvas's live view, as main runs it: a watch through the endpoint with the kubeconfig
+  // Keelson exported, against the design in the project file.
+  let live: LiveCluster | undefined;
+  let latest: LiveState | undefined;
+  afterAll(async () => {
+    await live?.stop();
+  });
+  async function liveUntil(
+    what: string,
+    test: (s: LiveState) => boolean,
+    timeoutMs: number,
+  ): Promise<number> {
+    const started = Date.now();
+    await t.waitFor(
+      `the live view to show ${what}`,
+      async () => latest !== undefined && test(latest),
+      timeoutMs,
+    );
+    return (Date.now() - started) / 1000;
+  }
+  const liveNode = (name: string) => latest?.nodes.find((n) => n.name === name);
 
   /** `keelson node …` in this process, with the lab's key, known hosts, sudo password and secret store. */
   async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -138,6 +161,24 @@ export function day2Tests(t: Day2Context): void {
     async () => {
       original = structuredClone(c().project);
       await t.waitFor('all 5 nodes Ready after the failover tests', () => allReady(5), 5 * MINUTE);
+      live = new LiveCluster({
+        kubeconfig: readFileSync(c().kubeconfig, 'utf8'),
+        design: () => {
+          const hosts = projectNow().spec.hosts.map((h) => h.name);
+          return { nodes: hosts, deployed: hosts };
+        },
+        onState: (s) => (latest = s),
+      });
+      await live.start();
+      await liveUntil(
+        '5 Ready nodes at v1.37',
+        (s) => s.nodes.length === 5 && s.nodes.every((n) => n.ready === 'True'),
+        MINUTE,
+      );
+      expect(liveNode('cp1')!.roles).toEqual(['control-plane']);
+      expect(liveNode('cp1')!.kubeletVersion).toMatch(/^v1\.37\./);
+      expect(liveNode('cp1')!.pods).toBeGreaterThan(3);
+      expect(latest!.notInDesign).toEqual([]);
       await t.kubectl([
         'create',
         'deployment',
@@ -208,6 +249,9 @@ export function day2Tests(t: Day2Context): void {
         `drain of worker2: ${((Date.now() - started) / 1000).toFixed(1)} s; fewest day2-web pods available meanwhile: ${minAvailable}`,
       );
       expect(minAvailable).toBeGreaterThanOrEqual(1);
+      expect(
+        await liveUntil('worker2 cordoned', () => liveNode('worker2')?.cordoned === true, 30_000),
+      ).toBeLessThan(30);
       await t.kubectl(['rollout', 'status', 'deployment/day2-web', '--timeout', '120s'], 130_000);
       const after = await pods();
       expect(after.filter((p) => p.status.phase === 'Running').map((p) => p.spec.nodeName)).toEqual([
@@ -225,6 +269,7 @@ export function day2Tests(t: Day2Context): void {
       expect(del.code, del.err).toBe(0);
       expect(await nodeNames()).toEqual(['cp1', 'cp2', 'cp3', 'worker1']);
       expect(projectNow().spec.hosts.map((h) => h.name)).not.toContain('worker2');
+      await liveUntil('worker2 gone', (s) => !s.nodes.some((n) => n.name === 'worker2'), 30_000);
       const state = await c().lab.exec(
         'worker2',
         'test -e /etc/kubernetes/kubelet.conf; echo conf=$?; systemctl is-active kubelet; ls /etc/cni/net.d 2>&1 | head -1',
@@ -318,6 +363,14 @@ export function day2Tests(t: Day2Context): void {
       const pid = c().lab.host('worker1').pid;
       process.kill(pid, 'SIGKILL');
       t.log(`worker1's host killed (PID 1 ${pid} of its container)`);
+      const seen = await liveUntil(
+        'worker1 not Ready',
+        () => liveNode('worker1')?.ready !== 'True',
+        3 * MINUTE,
+      );
+      t.log(
+        `live view: worker1 ${liveNode('worker1')?.ready} (${liveNode('worker1')?.reason ?? 'no reason'}) ${seen.toFixed(0)} s after the kill`,
+      );
       await t.waitFor(
         'worker1 NotReady',
         async () =>
