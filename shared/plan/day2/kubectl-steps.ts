@@ -100,14 +100,25 @@ export function drainStep(
 }
 
 export function deleteNodeObjectStep(via: string, node: string, dependsOn: string[]): PlanStep {
+  const bound = `${KUBECTL} get pods -A --field-selector ${shq(`spec.nodeName=${node}`)} -o name`;
   return step({
     id: `remove-node/delete-node/${node}`,
     phase: 'remove-node',
     host: via,
-    description: `Delete the Node object ${node} (run on ${via}); its pods are then removed by the API.`,
-    script: bashScript(`${KUBECTL} delete node ${shq(node)} --ignore-not-found --wait=true --timeout=120s`),
+    description:
+      `Delete the Node object ${node} (run on ${via}), then the pods still bound to it — the mirror pods of ` +
+      "its static pods, or on a dead node every pod — at once rather than after the pod garbage collector's grace.",
+    script: bashScript(
+      `${KUBECTL} delete node ${shq(node)} --ignore-not-found --wait=true --timeout=120s`,
+      `${KUBECTL} delete pods -A --field-selector ${shq(`spec.nodeName=${node}`)} --force --grace-period=0 --ignore-not-found`,
+    ),
     // "Not found" is the proof; an API that does not answer is not.
-    check: bashScript(`out=$(${KUBECTL} get node ${shq(node)} 2>&1) && exit 1`, 'grep -q NotFound <<<"$out"'),
+    check: bashScript(
+      `out=$(${KUBECTL} get node ${shq(node)} 2>&1) && exit 1`,
+      'grep -q NotFound <<<"$out"',
+      `pods=$(${bound})`,
+      '[ -z "$pods" ]',
+    ),
     timeoutSeconds: 180,
     dependsOn,
   });

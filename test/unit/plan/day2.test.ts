@@ -100,6 +100,11 @@ describe('removing a control plane (keepalived + haproxy, stacked etcd)', () => 
     expect(stepsOf(dead).map((s) => s.id)).toContain('remove-node/etcd-member/cp1');
     expect(stepsOf(dead).find((s) => s.id === 'remove-node/etcd-member/cp1')!.host).toBe('cp2');
     expect(stepsOf(dead).some((s) => s.phase === 'drain')).toBe(false);
+    // Its pods (and the mirror pods of its static pods) go with the Node, not after the pod GC's grace:
+    // the verify phase counts running apiservers and etcd pods right after.
+    const del = stepsOf(dead).find((s) => s.id === 'remove-node/delete-node/cp1')!;
+    expect(del.script).toContain("delete pods -A --field-selector 'spec.nodeName=cp1' --force --grace-period=0");
+    expect(del.check).toContain('NotFound');
   });
 });
 
