@@ -19,7 +19,7 @@ export function stepContent(s: PlanStep): string {
 }
 
 export interface Delta {
-  /** The steps to run, in the plan's phases; dependencies on steps left out are dropped (they are done). */
+  /** The steps to run, in the plan's phases; a dependency on a left-out step becomes one on the kept steps behind it. */
   plan: Plan;
   /** Steps left out because exactly this step (script, files, host) was applied before. */
   applied: string[];
@@ -51,12 +51,34 @@ export function deltaPlan(plan: Plan, isApplied: (s: PlanStep) => boolean): Delt
       queue.push(p);
     }
   }
+  // A step left out still orders what it stood between: a kept step waits for the kept steps it
+  // reached through left-out ones (a control plane's join waits for the token step behind the
+  // joins before it), and for whatever produces a value it uses.
+  const byId = new Map(all.map((s) => [s.id, s]));
+  const reach = new Map<string, Set<string>>();
+  const keptBehind = (id: string): Set<string> => {
+    const known = reach.get(id);
+    if (known) return known;
+    const out = new Set<string>();
+    reach.set(id, out);
+    for (const d of byId.get(id)?.dependsOn ?? []) {
+      if (keep.has(d)) out.add(d);
+      else for (const k of keptBehind(d)) out.add(k);
+    }
+    return out;
+  };
+  const dependsOn = (s: PlanStep): string[] => {
+    const deps = new Set(keptBehind(s.id));
+    for (const name of consumed(s)) {
+      const p = producer.get(name);
+      if (p && p.id !== s.id && keep.has(p.id)) deps.add(p.id);
+    }
+    return [...deps];
+  };
   const phases = plan.phases
     .map((p) => ({
       ...p,
-      steps: p.steps
-        .filter((s) => keep.has(s.id))
-        .map((s) => ({ ...s, dependsOn: s.dependsOn.filter((d) => keep.has(d)) })),
+      steps: p.steps.filter((s) => keep.has(s.id)).map((s) => ({ ...s, dependsOn: dependsOn(s) })),
     }))
     .filter((p) => p.steps.length > 0);
   return {

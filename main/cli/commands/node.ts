@@ -1,8 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatProjectErrors } from '../../../shared/model/parse';
 import { OperationRefused, type NodeAction } from '../../../shared/plan/day2/operations';
 import { openNodeOperation, planOperation, type OpenedOperation } from '../../services/day2/operation';
 import { readDeployed } from '../../services/deploy/deployed';
+import { logFileName } from '../../services/deploy/logs';
 import { MissingSecretsError, ResumeError } from '../../services/deploy/engine';
 import { RunLockedError, stateDirFor } from '../../services/deploy/state-dir';
 import { SshEngine } from '../../services/ssh/engine';
@@ -204,6 +207,12 @@ export const nodeCommand: CliCommand = {
       }
       const view = o.run.view();
       const elapsed = duration((view.endedAt ?? Date.now()) - view.startedAt);
+      // The drain's own account (pods to move, the report, what blocked), from its step log.
+      if (op.action === 'drain' || op.action === 'delete') {
+        const log = await readFile(join(o.run.dir, logFileName(`drain/${node}`)), 'utf8').catch(() => '');
+        for (const line of log.split('\n').filter((l) => l.startsWith('keelson: ')))
+          io.out(`  ${terminalSafe(line.slice('keelson: '.length))}\n`);
+      }
       if (status === 'succeeded') {
         io.out(
           `${action} ${terminalSafe(node)}: done in ${elapsed} (run ${o.run.runId}; journal in ${o.run.dir})` +

@@ -103,7 +103,9 @@ describe('removing a control plane (keepalived + haproxy, stacked etcd)', () => 
     // Its pods (and the mirror pods of its static pods) go with the Node, not after the pod GC's grace:
     // the verify phase counts running apiservers and etcd pods right after.
     const del = stepsOf(dead).find((s) => s.id === 'remove-node/delete-node/cp1')!;
-    expect(del.script).toContain("delete pods -A --field-selector 'spec.nodeName=cp1' --force --grace-period=0");
+    expect(del.script).toContain(
+      "delete pods -A --field-selector 'spec.nodeName=cp1' --force --grace-period=0",
+    );
     expect(del.check).toContain('NotFound');
   });
 });
@@ -198,6 +200,15 @@ describe('adding a node to a deployed cluster runs only the delta', () => {
     expect(ids).toContain('control-plane-join/upload-certs/cp4');
     expect(ids).toContain('control-plane-join/kubeadm-join/cp4');
     expect(ids).not.toContain('control-plane-join/kubeadm-join/cp2');
+    // The join uses the token and CA hash: it waits for both, although the steps that linked them
+    // in a fresh deploy (init, CNI, the other joins) are left out. A lab run showed the join start
+    // before them when only direct dependencies were kept.
+    const join = stepsOf(delta.plan).find((s) => s.id === 'control-plane-join/kubeadm-join/cp4')!;
+    expect(join.dependsOn).toEqual(
+      expect.arrayContaining(['control-plane-init/credentials/cp1', 'control-plane-init/ca-cert-hash/cp1']),
+    );
+    const upload = stepsOf(delta.plan).find((s) => s.id === 'control-plane-join/upload-certs/cp4')!;
+    expect(upload.dependsOn).toContain('control-plane-init/kubeadm-init/cp1');
     // Its config lists cp4 in certSANs now, so it is "not applied as it is" — but its check (a
     // working admin.conf) finds the cluster there and it does not run again.
     const init = stepsOf(delta.plan).find((s) => s.id === 'control-plane-init/kubeadm-init/cp1');
