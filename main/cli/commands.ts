@@ -7,4 +7,11 @@ import { validateCommand } from './commands/validate';
 import { versionCommand } from './commands/version';
 
 /** Every subcommand, in the order `keelson --help` lists them. */
-export const commands: CliCommand[] = [validateCommand, planCommand, checkCommand, applyCommand, nodeCommand, versionCommand];
+export const commands: CliCommand[] = [
+  validateCommand,
+  planCommand,
+  checkCommand,
+  applyCommand,
+  nodeCommand,
+  versionCommand,
+];

@@ -52,6 +52,9 @@ Options:
   --skip-phases P1,P2    run every phase but these
   --known-hosts FILE     also trust the host keys in this known_hosts file (repeatable)
   --parallel N           steps at once over all hosts (default 16; one per host)
+  --bundle DIR           the offline bundle to serve when the design says packages.source:
+                         bundle (default: KEELSON_BUNDLE); hosts reach it over their SSH
+                         connection, so they need no route to this machine
   --full                 on a deployed cluster, run every step of the design (each step's check
                          still decides) instead of only what is not yet applied
   --dry-run              change nothing: list per host the steps that would run and those
@@ -75,6 +78,7 @@ interface Flags {
   'skip-phases'?: string;
   'dry-run'?: boolean;
   full?: boolean;
+  bundle?: string;
 }
 
 /** Fills `entered` from KEELSON_SECRET_<NAME> or, on a terminal, by asking; false (said why) when one is missing. */
@@ -197,6 +201,7 @@ export const applyCommand: CliCommand = {
           'skip-phases': { type: 'string' },
           'dry-run': { type: 'boolean' },
           full: { type: 'boolean' },
+          bundle: { type: 'string' },
         },
       }));
     } catch (error) {
@@ -287,6 +292,7 @@ export const applyCommand: CliCommand = {
           listener: progress.onEvent,
           phases,
           full: values.full ?? false,
+          ...(values.bundle ? { bundleDir: resolve(expandHome(values.bundle)) } : {}),
           ...(parallel ? { maxParallel: parallel } : {}),
         });
       } catch (e) {
@@ -294,7 +300,12 @@ export const applyCommand: CliCommand = {
           if (!(await collectSecrets(e.names, io, entered))) return 1;
           continue;
         }
-        if (e instanceof MissingSecretsError || e instanceof ResumeError || e instanceof RunLockedError) {
+        if (
+          e instanceof MissingSecretsError ||
+          e instanceof ResumeError ||
+          e instanceof RunLockedError ||
+          e instanceof NotDeployableError
+        ) {
           io.err(`keelson apply: ${e.message}\n`);
           return 1;
         }

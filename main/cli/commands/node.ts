@@ -34,6 +34,7 @@ Actions:
                        applied runs (prep, packages, a fresh token, join, load balancers)
 
 Options:
+  --bundle DIR             add: the offline bundle to serve (as keelson apply --bundle)
   --dead                   delete: NODE is gone (no SSH); nothing runs on it
   --delete-emptydir-data   drain/delete: also evict pods with emptyDir volumes (their data is lost)
   --timeout SECONDS        drain/delete: give up draining after this long (default 300)
@@ -56,6 +57,7 @@ interface Flags {
   yes?: boolean;
   'known-hosts'?: string[];
   plain?: boolean;
+  bundle?: string;
 }
 
 async function addNodes(file: string, names: string[], rest: string[], io: CliIo): Promise<number> {
@@ -96,6 +98,7 @@ export const nodeCommand: CliCommand = {
           yes: { type: 'boolean', short: 'y' },
           'known-hosts': { type: 'string', multiple: true },
           plain: { type: 'boolean' },
+          bundle: { type: 'string' },
         },
       }));
     } catch (error) {
@@ -108,6 +111,7 @@ export const nodeCommand: CliCommand = {
         ...(values.yes ? ['--yes'] : []),
         ...(values.resume ? ['--resume'] : []),
         ...(values.plain ? ['--plain'] : []),
+        ...(values.bundle ? ['--bundle', values.bundle] : []),
         ...(values['known-hosts'] ?? []).flatMap((k) => ['--known-hosts', k]),
       ];
       return addNodes(file, nodes, rest, io);

@@ -13,6 +13,7 @@ import type { RunServices } from './run-services';
 import { FileSecretStore, LayeredSecrets, secretsFolder, type SecretCodec } from './secrets';
 import { latestRun, readRunPlan, stateDirFor } from './state-dir';
 import { readApplied, recordApplied, stepHash } from './applied';
+import { BundleMissingError, bundleServicesFor } from './bundle-services';
 import { deltaPlan } from '../../../shared/deploy/delta';
 
 /** Why a project cannot be deployed as it is: its errors, or what the planner refuses. */
@@ -94,6 +95,8 @@ export interface DeployRequest extends SessionRequest {
   env?: NodeJS.ProcessEnv;
   /** Run every step of the design, not only those not yet applied (each step's check still decides). */
   full?: boolean;
+  /** packages.source bundle: the bundle's folder (else KEELSON_BUNDLE of `env`). */
+  bundleDir?: string;
 }
 
 /** Opens a deploy session of a project file: the one entry the UI, the CLI and the tests share. */
@@ -146,20 +149,38 @@ export async function openDeploy(r: DeployRequest): Promise<OpenedDeploy> {
   );
   const entered = r.entered ?? {};
   for (const v of Object.values(entered)) r.ssh.redactor.register(v);
-  const run = await DeployRun.open(
-    {
-      plan,
-      project: r.project,
-      ssh: r.ssh,
-      secrets: new LayeredSecrets({ get: (n) => entered[n] }, kept),
+  const services =
+    r.services ??
+    (await bundleServicesFor(
+      r.project,
       stateDir,
-      keelsonVersion: r.keelsonVersion,
-      ...(r.services ? { services: r.services } : {}),
-      ...(r.maxParallel ? { maxParallel: r.maxParallel } : {}),
-    },
-    r,
-    r.listener,
-  );
+      plan.kubernetesVersion,
+      r.bundleDir ?? (r.env ?? process.env).KEELSON_BUNDLE,
+    ).catch((e: unknown) => {
+      throw e instanceof BundleMissingError ? new NotDeployableError(e.message) : e;
+    }));
+  let run: DeployRun;
+  try {
+    run = await DeployRun.open(
+      {
+        plan,
+        project: r.project,
+        ssh: r.ssh,
+        secrets: new LayeredSecrets({ get: (n) => entered[n] }, kept),
+        stateDir,
+        keelsonVersion: r.keelsonVersion,
+        ...(services ? { services } : {}),
+        ...(r.maxParallel ? { maxParallel: r.maxParallel } : {}),
+      },
+      r,
+      r.listener,
+    );
+  } catch (e) {
+    // The bundle server started for this run goes with it.
+    if (!r.services) await services?.dispose();
+    throw e;
+  }
+
   const settled = run.done.then(async (status) => {
     // Only a run of the whole plan makes a deployed cluster.
     if (status === 'succeeded') await recordApplied(stateDir, { runId: run.runId });
