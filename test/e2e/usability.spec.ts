@@ -80,3 +80,29 @@ test('the Kubernetes version is chosen from the maintained releases, with their 
   await expect(app.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
   expect(parse(readFileSync(file('versions'), 'utf8')).spec.kubernetesVersion).toBe('1.37');
 });
+
+test('the OS family is chosen in the UI, for the whole cluster or one host, and the Plan follows it', async ({
+  app,
+}) => {
+  await createFrom(app, 'Rocky', 'keepalived + haproxy on 3 control planes');
+  const props = app.getByLabel('Properties', { exact: true });
+  await props.getByLabel('OS family of the hosts').selectOption({ label: 'RHEL / Rocky / Alma' });
+  await expect
+    .poll(() =>
+      (parse(readFileSync(file('rocky'), 'utf8')) as { spec: { hosts: { os?: string }[] } }).spec.hosts.every(
+        (h) => h.os === 'rhel',
+      ),
+    )
+    .toBe(true);
+
+  // One host back to Debian: the cluster says "mixed", the Plan installs with apt there and dnf elsewhere.
+  await app.getByTestId('node-worker1').click();
+  await props.getByLabel('OS family').selectOption({ label: 'Debian / Ubuntu' });
+  await app.getByTestId('canvas').click({ position: { x: 5, y: 5 } });
+  await expect(props.getByLabel('OS family of the hosts')).toHaveValue('mixed');
+  await app.getByTestId('open-plan').click();
+  await app.getByTestId('plan-step-kubernetes-packages/cp1').click();
+  await expect(app.getByTestId('plan-step-script')).toContainText('dnf install');
+  await app.getByTestId('plan-step-kubernetes-packages/worker1').click();
+  await expect(app.getByTestId('plan-step-script')).toContainText('apt-get install');
+});

@@ -4,9 +4,16 @@ import { useDesign } from '../store/design';
 import { hasEndpointNode } from '../store/edits';
 import { EndpointProperties } from './EndpointProperties';
 import { CheckField, SelectField, TextField } from './fields';
+import { OS_CHOICES } from './HostProperties';
 import { versionChoices } from './versionChoices';
 
 type Spec = ClusterProject['spec'];
+
+/** One family when every host says the same (or none says), else "mixed". */
+function clusterOs(project: ClusterProject): string {
+  const all = new Set(project.spec.hosts.map((h) => h.os ?? 'unset'));
+  return all.size === 0 ? 'unset' : all.size === 1 ? [...all][0]! : 'mixed';
+}
 
 /** Shown when nothing is selected: settings of the whole cluster. */
 export function ClusterProperties({ project }: { project: ClusterProject }) {
@@ -34,6 +41,25 @@ export function ClusterProperties({ project }: { project: ClusterProject }) {
         options={versionChoices(spec.kubernetesVersion, todayIso())}
         hint={describeKubernetesVersion(spec.kubernetesVersion, todayIso())}
         onChange={(v) => editSpec('kubernetesVersion', (s) => ({ ...s, kubernetesVersion: v }))}
+      />
+      <SelectField<string>
+        label="OS family of the hosts"
+        value={clusterOs(project)}
+        options={[
+          ...(clusterOs(project) === 'mixed' ? [{ value: 'mixed', label: 'Mixed (set on each host)' }] : []),
+          ...OS_CHOICES,
+        ]}
+        hint="Sets every host's OS family at once; a host's own choice in its properties can differ."
+        onChange={(os) =>
+          os !== 'mixed' &&
+          editSpec('os', (s) => ({
+            ...s,
+            hosts: s.hosts.map((h) => {
+              const { os: _old, ...rest } = h;
+              return os === 'unset' ? rest : { ...rest, os: os as 'debian' | 'rhel' };
+            }),
+          }))
+        }
       />
       <SelectField
         label="etcd mode"

@@ -11,6 +11,13 @@ import { NodeActions } from '../deploy/NodeActions';
 
 const ROLES = KINDS.filter((k) => k.kind !== 'vip') as { kind: HostRole; label: string }[];
 type AuthType = SshAuth['type'];
+type OsChoice = 'unset' | 'debian' | 'rhel';
+
+export const OS_CHOICES: { value: OsChoice; label: string }[] = [
+  { value: 'unset', label: 'Not set (Debian / Ubuntu assumed)' },
+  { value: 'debian', label: 'Debian / Ubuntu' },
+  { value: 'rhel', label: 'RHEL / Rocky / Alma' },
+];
 
 function authOf(type: AuthType, old: SshAuth): SshAuth {
   if (type === old.type) return old;
@@ -80,6 +87,18 @@ export function HostProperties({ host }: { host: Host }) {
           );
         })}
       </fieldset>
+      <SelectField<OsChoice>
+        label="OS family"
+        value={host.os ?? 'unset'}
+        options={OS_CHOICES}
+        hint="Decides apt or dnf, repositories and SELinux/firewalld steps. Test connection fills it in; preflight checks it on the host."
+        onChange={(os) =>
+          edit('os', (h) => {
+            const { os: _old, ...rest } = h;
+            return os === 'unset' ? rest : { ...rest, os };
+          })
+        }
+      />
       <fieldset>
         <legend>SSH</legend>
         <NumberField
