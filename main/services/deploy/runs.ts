@@ -33,6 +33,7 @@ import {
   NotDeployableError,
   openDeploy,
   phasesOfRun,
+  planToRun,
   type OpenedDeploy,
 } from './service';
 import { FileSecretStore } from './secrets';
@@ -169,9 +170,13 @@ export class DeployRuns {
       const last = await latestRun(stateDir);
       if (last) {
         const ran = await phasesOfRun(stateDir, last.runId);
+        // What a resume would run: on a deployed cluster, the delta (as openDeploy computes it).
+        const next = plan
+          ? (await planToRun(stateDir, project, KEELSON_VERSION, {}).catch(() => undefined))?.plan
+          : undefined;
         const sameHash =
-          plan && ran
-            ? planHash(filterPhases(plan, { only: ran.filter((p) => plan!.phases.some((x) => x.id === p)) }))
+          next && ran
+            ? planHash(filterPhases(next, { only: ran.filter((p) => next.phases.some((x) => x.id === p)) }))
             : hash;
         lastRun = {
           runId: last.runId,
