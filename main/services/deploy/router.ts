@@ -56,8 +56,12 @@ export const deployRouter = {
     yield* deployRuns().watch(input.id, signal);
   }),
 
-  live: os.live.handler(async function* ({ input, signal }) {
-    yield* deployRuns().live(input.id, signal);
+  live: os.live.handler(async function* ({ input, signal, errors }) {
+    try {
+      yield* deployRuns().live(input.id, signal);
+    } catch (e) {
+      throw typed(errors, input.id, e);
+    }
   }),
 
   nodePlan: os.nodePlan.handler(async ({ input, errors }) => {

@@ -34,6 +34,7 @@ const REACHES_OUT = new Set([
   'deploy.start',
   'deploy.retry',
   'deploy.skip',
+  'deploy.nodeStart',
   'check.hosts',
 ]);
 
@@ -75,6 +76,9 @@ function samples(box: FuzzSandbox): Record<string, unknown> {
     'deploy.log': { id: 'fuzz', runId: 'r1', stepId: 'preflight/cp1', from: 0, count: 10 },
     'deploy.kubeconfig.save': { id: 'fuzz', path: join(box.workspace, 'kube.yaml') },
     'deploy.kubeconfig.merge': { id: 'fuzz' },
+    'deploy.live': { id: 'fuzz' },
+    'deploy.nodePlan': { id: 'fuzz', op: { action: 'drain', node: 'cp1', deleteEmptyDirData: true } },
+    'deploy.nodeStart': { id: 'fuzz', op: { action: 'delete', node: 'cp1', dead: true } },
     'check.hosts': { id: 'fuzz' },
     'check.last': { id: 'fuzz' },
   };
