@@ -123,7 +123,7 @@ function findNode(design: ValidDesign, node: string): Host {
   if (!host) throw new OperationRefused(`there is no host "${node}" in the design`, 'no-host');
   if (!design.nodes.some((h) => h.name === node))
     throw new OperationRefused(
-      `${node} is not a Kubernetes node (roles: ${host.roles.join(', ')}): only control planes and workers can be ${'drained or removed'} here; ` +
+      `${node} is not a Kubernetes node (roles: ${host.roles.join(', ')}): only control planes and workers are drained or removed here; ` +
         'change load balancer, etcd and bastion hosts in the design and deploy',
       'role',
     );
