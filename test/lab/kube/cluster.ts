@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBundleServer, type BundleServer } from '../../../main/services/bundle/server';
 import { bundleTunnels } from '../../../main/services/bundle/tunnel';
-import type { FileSecretStore } from '../../../main/services/deploy/secrets';
+import { secretsFolder, type FileSecretStore } from '../../../main/services/deploy/secrets';
+import { workspaceFolder } from '../../../main/services/workspace/folder';
 import { openDeploy } from '../../../main/services/deploy/service';
 import { SshEngine } from '../../../main/services/ssh/engine';
 import type { ClusterProject } from '../../../shared/model/cluster';
@@ -129,13 +130,14 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
         `lab: the bound ${options.template} has errors: ${findings.map((f) => f.message).join('; ')}`,
       );
     const dir = join(lab.stateDir, 'cluster');
-    mkdirSync(dir, { recursive: true });
-    const projectFile = join(dir, `${options.template}.keelson.yaml`);
+    // The deploy goes through the entry the app and `keelson apply` share: state beside the
+    // project, Keelson's own secrets kept in this cluster's KEELSON_HOME (not the user's). The
+    // project sits in that home's workspace, so the app served with it opens this very cluster.
+    const env = { ...process.env, KEELSON_HOME: join(dir, 'home') };
+    mkdirSync(workspaceFolder(env), { recursive: true });
+    const projectFile = join(workspaceFolder(env), `${options.template}.keelson.yaml`);
     writeFileSync(projectFile, serializeProject(project));
     bundle = await startBundleServer({ dir: bundleDir, workDir: join(dir, 'bundle-server') });
-    // The deploy goes through the entry the app and `keelson apply` share: state beside the
-    // project, Keelson's own secrets kept in this cluster's KEELSON_HOME (not the user's).
-    const env = { ...process.env, KEELSON_HOME: join(dir, 'home') };
     const started = Date.now();
     const opened = await openDeploy({
       projectFile,
@@ -156,7 +158,7 @@ export async function startLabCluster(options: LabClusterOptions): Promise<LabCl
       `deploy ${status} in ${((Date.now() - started) / 1000).toFixed(0)} s (run ${opened.run.runId}, journal in ${stateDir})`,
     );
     if (status !== 'succeeded') {
-      const kept = await keepDiagnostics(lab, dir, options.template);
+      const kept = await keepDiagnostics(lab, dir, options.template, secretsFolder(env));
       throw new Error(
         `lab: the deploy of ${options.template} ended ${status}; journal, logs and host diagnostics kept in ${kept}`,
       );
@@ -186,14 +188,14 @@ async function exportAdminKubeconfig(secrets: FileSecretStore, out: string): Pro
  * The lab goes when its owner does, and with it the journal: copy the cluster's files (never its
  * KEELSON_HOME, where the secrets are kept) and what each host's kubelet and containerd said, so a failed run can be read.
  */
-async function keepDiagnostics(lab: Lab, dir: string, template: string): Promise<string> {
+async function keepDiagnostics(lab: Lab, dir: string, template: string, secrets: string): Promise<string> {
   const kept = join(
     tmpdir(),
     `keelson-lab-failed-${template}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
   );
   cpSync(dir, kept, {
     recursive: true,
-    filter: (src) => src !== join(dir, 'home') && !src.includes('bundle-server'),
+    filter: (src) => src !== secrets && !src.includes('bundle-server'),
   });
   const commands =
     'journalctl -u kubelet -n 300 --no-pager; echo; journalctl -u containerd -n 100 --no-pager; echo; ' +
