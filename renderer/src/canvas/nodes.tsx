@@ -42,7 +42,9 @@ function useDeployState(name: string): { className: string; text: string } | und
   const deployed = useDeploy((s) => !s.view && s.readiness?.deployed?.hosts.some((h) => h.name === name));
   const live = useLiveNode(name);
   const missing = useLive((s) => s.state?.reachable === true && s.state.notInCluster.includes(name));
-  if (host) {
+  const running = useDeploy((s) => s.running);
+  // During a run its progress; after it, the API's word when there is one.
+  if (host && (running || !live)) {
     const step = host.stepId?.split('/').slice(0, -1).join('/');
     const text =
       host.state === 'running'
