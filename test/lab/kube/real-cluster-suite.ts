@@ -7,7 +7,7 @@
  * nothing here is a stand-in.
  *
  * Runs wherever the offline bundle for the version is cached (`npm run lab -- bundle` makes it —
- * about an hour of builds on a cold 2-core machine); KEELSON_REAL_CLUSTER=0 leaves it out. Each
+ * about 46 minutes of builds from empty caches on a 2-core machine); KEELSON_REAL_CLUSTER=0 leaves it out. Each
  * skip says why.
  */
 import { execFile } from 'node:child_process';
@@ -31,7 +31,7 @@ const KUBECTL = join(KEELSON_CACHE, 'kube', `v${VERSION}`, 'bin', 'kubectl');
 function skipReason(): string {
   if (process.env.KEELSON_REAL_CLUSTER === '0') return 'KEELSON_REAL_CLUSTER=0 leaves them out';
   if (!existsSync(bundlePaths(BUNDLE).manifest) || !existsSync(KUBECTL))
-    return `no offline bundle for v${VERSION} in ${KEELSON_CACHE} (make it with \`npm run lab -- bundle\`; it builds Kubernetes from source first, about an hour on a cold 2-core machine)`;
+    return `no offline bundle for v${VERSION} in ${KEELSON_CACHE} (make it with \`npm run lab -- bundle\`; it builds Kubernetes from source first, about 46 minutes from empty caches on a 2-core machine)`;
   return '';
 }
 
