@@ -41,4 +41,12 @@ const server = createServer(
 server.listen(Number(values.port), values.host, () => {
   console.log(`apiserver-standin on ${values.name} listening on ${values.host}:${values.port}`);
 });
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => server.close(() => process.exit(0)));
+// Stop at once: server.close() alone waits for every open connection, and one left half-open
+// (a client cut off by a VIP move) kept `systemctl stop` waiting for its 90 s stop timeout — the
+// lb-failover test's "dead apiserver-standin" step ran into its own 60 s timeout that way in CI.
+for (const signal of ['SIGTERM', 'SIGINT'])
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+    setTimeout(() => process.exit(0), 1000).unref();
+  });
