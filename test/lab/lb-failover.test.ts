@@ -233,7 +233,8 @@ describe('keepalived + haproxy from the generated plan, on 3 lab hosts, in front
   }, 60_000);
 
   it("haproxy's TLS /healthz check takes a dead apiserver-standin out of rotation", async () => {
-    await lab.sh('h3', 'systemctl stop apiserver-standin');
+    // A crash, not a graceful stop: SIGKILL, then the unit stays down.
+    await lab.sh('h3', 'systemctl kill --signal=SIGKILL apiserver-standin; systemctl stop apiserver-standin');
     // default-server inter 3s fall 3: DOWN after about 9 s; wait up to 30 s for six answers in a row without h3.
     let cleanRun = 0;
     const deadline = performance.now() + 30_000;
