@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseProject, type ParseResult } from '../../shared/model/parse';
+import type { ClusterProject } from '../../shared/model/cluster';
+import { formatProjectErrors, parseProject, type ParseResult } from '../../shared/model/parse';
 
 /** A project file as the CLI commands see it: unreadable, unparseable, or a project. */
 export type ProjectFileResult = ParseResult | { ok: false; unreadable: string };
@@ -27,4 +28,20 @@ export async function readProjectFile(file: string): Promise<ProjectFileResult> 
     return { ok: false, unreadable: whyUnreadable(error) };
   }
   return parseProject(text, basename(file));
+}
+
+/** The project of FILE, or undefined after saying on stderr why it cannot be read (`command: file: …`). */
+export async function projectOrSay(
+  file: string,
+  io: { err(text: string): void },
+  command: string,
+): Promise<ClusterProject | undefined> {
+  const parsed = await readProjectFile(file);
+  if (parsed.ok) return parsed.project;
+  io.err(
+    'unreadable' in parsed
+      ? `${command}: ${file}: ${parsed.unreadable}\n`
+      : `${formatProjectErrors(parsed.errors, file)}\n`,
+  );
+  return undefined;
 }

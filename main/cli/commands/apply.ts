@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { formatProjectErrors } from '../../../shared/model/parse';
 import { ADMIN_KUBECONFIG_SECRET } from '../../../shared/plan/post-install';
 import { MissingSecretsError, ResumeError } from '../../services/deploy/engine';
 import {
@@ -25,7 +24,7 @@ import type { ClusterProject } from '../../../shared/model/cluster';
 import { terminalSafe } from '../terminal-text';
 import { expandHome } from '../../services/ssh/ssh-config';
 import type { CliCommand, CliIo } from '../command';
-import { readProjectFile } from '../project-file';
+import { projectOrSay } from '../project-file';
 import { duration, Progress } from '../progress';
 import { ask, secretEnvName } from '../prompt';
 
@@ -218,16 +217,8 @@ export const applyCommand: CliCommand = {
       return 2;
     }
     const file = positionals[0]!;
-    const parsed = await readProjectFile(file);
-    if (!parsed.ok) {
-      io.err(
-        'unreadable' in parsed
-          ? `keelson apply: ${file}: ${parsed.unreadable}\n`
-          : `${formatProjectErrors(parsed.errors, file)}\n`,
-      );
-      return 1;
-    }
-    const project = parsed.project;
+    const project = await projectOrSay(file, io, 'keelson apply');
+    if (!project) return 1;
     const list = (v: string | undefined) =>
       v
         ?.split(',')

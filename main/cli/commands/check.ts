@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
-import { formatProjectErrors } from '../../../shared/model/parse';
 import { checkHosts } from '../../services/check/service';
 import { NotDeployableError } from '../../services/deploy/service';
 import { sshSecretNames } from '../../services/deploy/targets';
 import { SshEngine } from '../../services/ssh/engine';
 import { reportText } from '../check-text';
 import type { CliCommand } from '../command';
-import { readProjectFile } from '../project-file';
+import { projectOrSay } from '../project-file';
 import { ask, secretEnvName } from '../prompt';
 
 const USAGE = `Usage: keelson check FILE [--known-hosts FILE]… [--no-reach] [--json]
@@ -59,16 +58,8 @@ export const checkCommand: CliCommand = {
       return 2;
     }
     const file = positionals[0]!;
-    const parsed = await readProjectFile(file);
-    if (!parsed.ok) {
-      io.err(
-        'unreadable' in parsed
-          ? `keelson check: ${file}: ${parsed.unreadable}\n`
-          : `${formatProjectErrors(parsed.errors, file)}\n`,
-      );
-      return 1;
-    }
-    const project = parsed.project;
+    const project = await projectOrSay(file, io, 'keelson check');
+    if (!project) return 1;
     const entered: Record<string, string> = {};
     for (const name of sshSecretNames(project)) {
       const fromEnv = process.env[secretEnvName(name)];

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProjectErrors } from '../../../shared/model/parse';
 import { OperationRefused, type NodeAction } from '../../../shared/plan/day2/operations';
 import { openNodeOperation, planOperation, type OpenedOperation } from '../../services/day2/operation';
 import { readDeployed } from '../../services/deploy/deployed';
@@ -10,7 +9,7 @@ import { MissingSecretsError, ResumeError } from '../../services/deploy/engine';
 import { RunLockedError, stateDirFor } from '../../services/deploy/state-dir';
 import { SshEngine } from '../../services/ssh/engine';
 import type { CliCommand, CliIo } from '../command';
-import { readProjectFile } from '../project-file';
+import { projectOrSay } from '../project-file';
 import { duration, Progress } from '../progress';
 import { ask } from '../prompt';
 import { terminalSafe } from '../terminal-text';
@@ -61,11 +60,11 @@ interface Flags {
 }
 
 async function addNodes(file: string, names: string[], rest: string[], io: CliIo): Promise<number> {
-  const parsed = await readProjectFile(file);
-  if (!parsed.ok) return 1;
+  const project = await projectOrSay(file, io, 'keelson node add');
+  if (!project) return 1;
   const deployed = await readDeployed(stateDirFor(file));
   for (const name of names) {
-    if (!parsed.project.spec.hosts.some((h) => h.name === name)) {
+    if (!project.spec.hosts.some((h) => h.name === name)) {
       io.err(
         `keelson node add: there is no host "${terminalSafe(name)}" in ${file}: add it to the design first\n`,
       );
@@ -128,16 +127,8 @@ export const nodeCommand: CliCommand = {
       return 2;
     }
     const node = nodes[0]!;
-    const parsed = await readProjectFile(file);
-    if (!parsed.ok) {
-      io.err(
-        'unreadable' in parsed
-          ? `keelson node: ${file}: ${parsed.unreadable}\n`
-          : `${formatProjectErrors(parsed.errors, file)}\n`,
-      );
-      return 1;
-    }
-    const project = parsed.project;
+    const project = await projectOrSay(file, io, 'keelson node');
+    if (!project) return 1;
     const op = {
       action: action as NodeAction,
       node,
