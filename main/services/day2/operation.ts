@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DeployEvent, RunStatus } from '../../../shared/deploy/events';
+import type { RunStatus } from '../../../shared/deploy/events';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { serializeProject } from '../../../shared/model/parse';
 import {
@@ -11,28 +11,15 @@ import {
 import { recordApplied } from '../deploy/applied';
 import { readDeployed, writeDeployed } from '../deploy/deployed';
 import { DeployRun } from '../deploy/engine';
-import type { RunServices } from '../deploy/run-services';
-import { FileSecretStore, LayeredSecrets, type SecretCodec } from '../deploy/secrets';
-import { clusterSecretsFile } from '../deploy/service';
+import { FileSecretStore, LayeredSecrets } from '../deploy/secrets';
+import { clusterSecretsFile, type RunRequest } from '../deploy/service';
 import { acquireLock, stateDirFor } from '../deploy/state-dir';
-import type { SshEngine } from '../ssh/engine';
 import { writeFileAtomic } from '../workspace/atomic-write';
 
-export interface NodeOperationRequest {
-  projectFile: string;
-  project: ClusterProject;
+export interface NodeOperationRequest extends RunRequest {
   op: NodeOperation;
-  ssh: SshEngine;
-  keelsonVersion: string;
-  /** Values the user entered (SSH and sudo passwords): memory only. */
-  entered?: Record<string, string>;
-  codec?: SecretCodec;
-  services?: RunServices;
-  listener?: (e: DeployEvent) => void;
   /** Resume the latest run of this operation's plan instead of starting a new one. */
   resume?: boolean;
-  /** Where KEELSON_HOME (the kept secrets' folder) is read from; the process's by default. */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface OpenedOperation extends OperationPlan {

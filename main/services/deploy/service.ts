@@ -79,7 +79,8 @@ export function filterPhases(plan: Plan, filter: PhaseFilter | undefined): Plan 
   };
 }
 
-export interface DeployRequest extends SessionRequest {
+/** What every run of a project file needs, a deploy or a day-2 operation. */
+export interface RunRequest {
   projectFile: string;
   project: ClusterProject;
   ssh: SshEngine;
@@ -89,10 +90,13 @@ export interface DeployRequest extends SessionRequest {
   codec?: SecretCodec;
   services?: RunServices;
   listener?: (e: DeployEvent) => void;
-  maxParallel?: number;
-  phases?: PhaseFilter;
   /** Where KEELSON_HOME (the kept secrets' folder) is read from; the process's by default. */
   env?: NodeJS.ProcessEnv;
+}
+
+export interface DeployRequest extends SessionRequest, RunRequest {
+  maxParallel?: number;
+  phases?: PhaseFilter;
   /** Run every step of the design, not only those not yet applied (each step's check still decides). */
   full?: boolean;
   /** packages.source bundle: the bundle's folder (else KEELSON_BUNDLE of `env`). */

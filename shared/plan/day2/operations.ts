@@ -14,7 +14,7 @@ import type { ValidDesign } from '../../validation/design';
 import { buildContext, type PlanContext, type PlanOptions } from '../context';
 import { planHosts } from '../generate';
 import { loadBalancerSteps } from '../load-balancer';
-import { DAY2_PHASES, PHASES } from '../phases';
+import { phaseInfo } from '../phases';
 import { postInstallSteps, verifySteps } from '../post-install';
 import type { PhaseId, Plan, PlanStep } from '../types';
 import { cordonStep, deleteNodeObjectStep, drainStep, type DrainOptions } from './kubectl-steps';
@@ -88,32 +88,27 @@ export function projectWithout(project: ClusterProject, node: string): ClusterPr
   return after;
 }
 
-function assemble(ctx: PlanContext, hostsFrom: PlanContext, steps: PlanStep[]): Plan {
-  const order = [...PHASES, ...DAY2_PHASES];
-  const rank = (id: PhaseId) => {
-    // Day-2 order: scheduling, quorum, drain, load balancers, removal, then the record and verify.
-    const day2Order: PhaseId[] = [
-      'node-state',
-      'quorum-check',
-      'drain',
-      'load-balancer-update',
-      'remove-node',
-      'post-install',
-      'verify',
-    ];
-    return day2Order.indexOf(id);
-  };
-  const phases = [...new Set(steps.map((s) => s.phase))]
-    .sort((a, b) => rank(a) - rank(b))
-    .map((id) => {
-      const info = order.find((p) => p.id === id)!;
-      return { id, title: info.title, parallel: info.parallel, steps: steps.filter((s) => s.phase === id) };
-    });
+/** Day-2 order: scheduling, quorum, drain, load balancers, removal, then the record and verify. */
+const DAY2_ORDER: PhaseId[] = [
+  'node-state',
+  'quorum-check',
+  'drain',
+  'load-balancer-update',
+  'remove-node',
+  'post-install',
+  'verify',
+];
+
+function assemble(ctx: PlanContext, steps: PlanStep[]): Plan {
+  const phases = DAY2_ORDER.filter((id) => steps.some((s) => s.phase === id)).map((id) => {
+    const info = phaseInfo(id);
+    return { id, title: info.title, parallel: info.parallel, steps: steps.filter((s) => s.phase === id) };
+  });
   return {
     cluster: ctx.project.metadata.name,
     kubernetesVersion: ctx.project.spec.kubernetesVersion,
     generatedBy: `keelson ${ctx.keelsonVersion}`,
-    hosts: planHosts(hostsFrom),
+    hosts: planHosts(ctx),
     phases,
   };
 }
@@ -147,7 +142,7 @@ export function nodeOperationPlan(
         ? [drainStep(via, op.node, op)]
         : [cordonStep(via, op.node, op.action === 'uncordon')];
     return {
-      plan: assemble(ctx, ctx, steps),
+      plan: assemble(ctx, steps),
       after: project,
       warnings: [],
       explanation: [steps[0]!.description],
@@ -244,5 +239,5 @@ function removalPlan(
     ...(isCp && stacked ? [`remove ${node}'s etcd member through ${via} if still listed`] : []),
     `delete the Node ${node}, record the new topology, verify the cluster`,
   ];
-  return { plan: assemble(ctx, ctx, steps), after, warnings, explanation, supersedes: reloadable };
+  return { plan: assemble(ctx, steps), after, warnings, explanation, supersedes: reloadable };
 }
