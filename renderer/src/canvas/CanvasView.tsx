@@ -101,6 +101,30 @@ export function CanvasView() {
   const [nodeMenu, setNodeMenu] = useState<NodeMenuAt | null>(null);
   const closeNodeMenu = useCallback(() => setNodeMenu(null), []);
 
+  // An arrow key moves the selected nodes in steps (React Flow reports it as a drop with no
+  // drag before it): pan just enough that the focused node stays in view.
+  const keepInView = useCallback(
+    (ids: string[]) => {
+      const el = container.current;
+      const active = document.activeElement?.closest<HTMLElement>('.react-flow__node')?.dataset.id;
+      const id = ids.find((i) => i === active) ?? ids[0];
+      const node = id ? flow.getInternalNode(id) : undefined;
+      if (!el || !node) return;
+      const { x, y, zoom } = flow.getViewport();
+      const margin = 24;
+      const left = node.internals.positionAbsolute.x * zoom + x;
+      const top = node.internals.positionAbsolute.y * zoom + y;
+      const right = left + (node.measured.width ?? NODE_WIDTH) * zoom;
+      const bottom = top + (node.measured.height ?? NODE_HEIGHT) * zoom;
+      const dx = Math.min(0, el.clientWidth - margin - right) || Math.max(0, margin - left);
+      const dy = Math.min(0, el.clientHeight - margin - bottom) || Math.max(0, margin - top);
+      if (dx !== 0 || dy !== 0) void flow.setViewport({ x: x + dx, y: y + dy, zoom });
+    },
+    [flow],
+  );
+  const keepInViewRef = useRef(keepInView);
+  keepInViewRef.current = keepInView;
+
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
     const store = useDesign.getState();
     const moving: Record<string, XY> = {};
@@ -133,7 +157,11 @@ export function CanvasView() {
       }
     }
     if (Object.keys(moving).length > 0) store.dragMove(moving);
-    if (dragEnded) store.dragEnd(dropped);
+    if (dragEnded) {
+      const byKey = store.dragging === null && Object.keys(moving).length === 0;
+      store.dragEnd(dropped);
+      if (byKey) requestAnimationFrame(() => keepInViewRef.current(Object.keys(dropped)));
+    }
     if (selected) store.select([...selected]);
   }, []);
 
@@ -196,7 +224,16 @@ export function CanvasView() {
           onNodeContextMenu={(event, node) => {
             if (node.type !== 'host') return;
             event.preventDefault();
-            setNodeMenu({ x: event.clientX, y: event.clientY, host: node.id });
+            const opener = (event.target as Element).closest<HTMLElement>('.react-flow__node');
+            // The context-menu key (or Shift+F10) on a focused node has no pointer position.
+            const box = opener?.getBoundingClientRect();
+            const fromKey = event.clientX === 0 && event.clientY === 0 && box;
+            setNodeMenu({
+              x: fromKey ? box.left + box.width / 2 : event.clientX,
+              y: fromKey ? box.bottom : event.clientY,
+              host: node.id,
+              opener,
+            });
           }}
           colorMode={theme}
           minZoom={0.05}

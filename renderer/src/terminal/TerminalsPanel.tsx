@@ -23,6 +23,7 @@ function stateLabel(status: TerminalStatus): string {
 function NewTerminalMenu() {
   const [open, setOpen] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
   const clusterId = useWorkspace((s) => s.currentId);
   const hosts = useDesign((s) => s.history?.present.spec.hosts ?? []);
   useEffect(() => {
@@ -30,8 +31,17 @@ function NewTerminalMenu() {
     const close = (event: MouseEvent) => {
       if (!menu.current?.contains(event.target as Node)) setOpen(false);
     };
+    const escape = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setOpen(false);
+      opener.current?.focus();
+    };
     document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
+    document.addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', escape);
+    };
   }, [open]);
   const pick = (action: () => void) => {
     setOpen(false);
@@ -40,6 +50,7 @@ function NewTerminalMenu() {
   return (
     <div className="terminal-new" ref={menu}>
       <button
+        ref={opener}
         type="button"
         aria-haspopup="menu"
         aria-expanded={open}

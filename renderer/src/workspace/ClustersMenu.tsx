@@ -9,6 +9,7 @@ export function ClustersMenu() {
   const folder = useWorkspace((s) => s.folder);
   const error = useWorkspace((s) => s.error);
   const ref = useRef<HTMLDivElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     if (!open) return;
@@ -16,7 +17,12 @@ export function ClustersMenu() {
     const close = (e: MouseEvent) => {
       if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
     };
-    const escape = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    // Esc hands focus back to the button, so the keyboard user is where they were.
+    const escape = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      opener.current?.focus();
+    };
     document.addEventListener('mousedown', close);
     document.addEventListener('keydown', escape);
     return () => {
@@ -28,6 +34,7 @@ export function ClustersMenu() {
   return (
     <div className="menu" ref={ref}>
       <button
+        ref={opener}
         type="button"
         aria-expanded={open}
         aria-haspopup="dialog"
