@@ -12,7 +12,7 @@ import {
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useDesign } from '../store/design';
-import { sshEdgeHost, updateHost, type XY } from '../store/edits';
+import { freeSpot, sshEdgeHost, updateHost, type XY } from '../store/edits';
 import { badgesOf } from '../store/findings';
 import { DRAG_MIME, isNodeKind, kindInfo, primaryRole } from '../store/node-kinds';
 import { LiveBanner } from '../deploy/LiveBanner';
@@ -21,12 +21,20 @@ import { useTheme } from '../theme/theme';
 import { type CanvasNode, createNodeDeriver, deriveEdges } from './graph';
 import { layoutTiers, NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { NODE_TYPES } from './nodes';
-import { clearPadding, expectedPadding, minimapSize, roomForMinimap, useMinimapChoice } from './overlays';
+import {
+  clearFlowRect,
+  clearPadding,
+  expectedPadding,
+  minimapSize,
+  roomForMinimap,
+  useMinimapChoice,
+} from './overlays';
 
 /** Above this many nodes only those in view are rendered: keeps 500-host clusters fluid. */
 const VISIBLE_ONLY_ABOVE = 150;
 const MULTI_SELECT_KEYS = ['Shift', 'Control', 'Meta'];
 const MAX_FIT_ZOOM = 1.2;
+const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
 
 function minimapColor(node: CanvasNode): string {
   const kind = node.type === 'endpoint' ? 'vip' : primaryRole(node.data.host.roles);
@@ -185,9 +193,13 @@ export function CanvasView() {
       const kind = event.dataTransfer.getData(DRAG_MIME);
       if (!isNodeKind(kind)) return;
       event.preventDefault();
+      const project = useDesign.getState().history?.present;
+      if (!project) return;
       const point = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      // The drop point is where the pointer is: centre the new node on it.
-      useDesign.getState().addNode(kind, { x: point.x - NODE_WIDTH / 2, y: point.y - NODE_HEIGHT / 2 });
+      // Centred on the pointer, or on the free spot nearest it in the clear part of the view.
+      const want = { x: point.x - NODE_WIDTH / 2, y: point.y - NODE_HEIGHT / 2 };
+      const within = clearFlowRect(container.current, flow.screenToFlowPosition);
+      useDesign.getState().addNode(kind, freeSpot(project, want, NODE_SIZE, within));
     },
     [flow],
   );

@@ -31,6 +31,23 @@ export function clearPadding(container: HTMLElement | null): ClearPadding {
   return { top: px(top + GAP), bottom: px(bottom + GAP), left: px(GAP * 2), right: px(GAP * 2) };
 }
 
+/**
+ * The canvas's clear band in flow coordinates (the part no overlay covers), for placing a new
+ * node where the user can see it. `toFlow` is React Flow's screenToFlowPosition.
+ */
+export function clearFlowRect(
+  container: HTMLElement | null,
+  toFlow: (p: { x: number; y: number }) => { x: number; y: number },
+): { x: number; y: number; width: number; height: number } | undefined {
+  if (!container) return undefined;
+  const area = container.getBoundingClientRect();
+  const pad = clearPadding(container);
+  const n = (px: Px) => Number.parseFloat(px);
+  const a = toFlow({ x: area.left + n(pad.left), y: area.top + n(pad.top) });
+  const b = toFlow({ x: area.right - n(pad.right), y: area.bottom - n(pad.bottom) });
+  return { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y };
+}
+
 /** React Flow's margin around a Panel, and the height of the tool buttons and zoom controls. */
 const PANEL_MARGIN = 15;
 const TOOLBAR_HEIGHT = 30;

@@ -1,6 +1,7 @@
 import { useReactFlow } from '@xyflow/react';
 import type { DragEvent } from 'react';
 import { NODE_HEIGHT, NODE_WIDTH } from '../canvas/layout';
+import { clearFlowRect } from '../canvas/overlays';
 import { useDesign } from '../store/design';
 import { freeSpot } from '../store/edits';
 import { DRAG_MIME, KINDS, type NodeKind } from '../store/node-kinds';
@@ -18,12 +19,14 @@ export function Palette() {
   const addInView = (kind: NodeKind) => {
     const project = useDesign.getState().history?.present;
     if (!project) return;
-    const canvas = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
-    const centre = canvas
-      ? flow.screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 })
+    const el = document.querySelector<HTMLElement>('[data-testid="canvas"]');
+    const within = clearFlowRect(el, flow.screenToFlowPosition);
+    const centre = within
+      ? { x: within.x + within.width / 2, y: within.y + within.height / 2 }
       : { x: 0, y: 0 };
     const size = { width: NODE_WIDTH, height: NODE_HEIGHT };
-    const at = freeSpot(project, { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT / 2 }, size);
+    const want = { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT / 2 };
+    const at = freeSpot(project, want, size, within);
     useDesign.getState().addNode(kind, at);
   };
 

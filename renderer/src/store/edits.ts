@@ -11,6 +11,11 @@ export interface XY {
   y: number;
 }
 
+export interface Size {
+  width: number;
+  height: number;
+}
+
 /** Canvas id of the API endpoint (VIP) node; the colon keeps it apart from any host name. */
 export const ENDPOINT_ID = ':endpoint';
 
@@ -223,23 +228,55 @@ export function movePositions(project: ClusterProject, moved: Record<string, XY>
   return withPositions(project, { ...positionsOf(project), ...moved });
 }
 
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /**
- * A spot near `want` where a node of `size` overlaps no other node: tried in rings around
- * `want`, so click-to-add never hides a node under another.
+ * The spot nearest `want` where a node of `size` overlaps no other node, inside `within` (the
+ * visible canvas) when given: rings of candidates around `want` in half-node steps, the
+ * nearest free one of the first ring that has any. A drop or click-to-add never hides a node
+ * under another, nor puts it off screen; only when the view has no room is `within` dropped.
  */
-export function freeSpot(project: ClusterProject, want: XY, size: { width: number; height: number }): XY {
+export function freeSpot(project: ClusterProject, want: XY, size: Size, within?: Rect): XY {
   const taken = Object.values(positionsOf(project));
   const gapX = size.width + 20;
   const gapY = size.height + 20;
   const free = (p: XY) => taken.every((t) => Math.abs(t.x - p.x) >= gapX || Math.abs(t.y - p.y) >= gapY);
-  for (let ring = 0; ring < 50; ring++)
+  const inside = (p: XY) =>
+    !within ||
+    (p.x >= within.x &&
+      p.y >= within.y &&
+      p.x + size.width <= within.x + within.width &&
+      p.y + size.height <= within.y + within.height);
+  const clamp = (v: number, lo: number, hi: number) => (hi < lo ? lo : Math.min(Math.max(v, lo), hi));
+  const from = within
+    ? {
+        x: clamp(want.x, within.x, within.x + within.width - size.width),
+        y: clamp(want.y, within.y, within.y + within.height - size.height),
+      }
+    : want;
+  const stepX = gapX / 2;
+  const stepY = gapY / 2;
+  for (let ring = 0; ring < 100; ring++) {
+    let best: XY | undefined;
+    let bestDistance = Infinity;
     for (let dy = -ring; dy <= ring; dy++)
       for (let dx = -ring; dx <= ring; dx++) {
         if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
-        const p = { x: want.x + dx * gapX, y: want.y + dy * gapY };
-        if (free(p)) return p;
+        const p = { x: from.x + dx * stepX, y: from.y + dy * stepY };
+        const distance = Math.hypot(p.x - want.x, p.y - want.y);
+        if (distance < bestDistance && inside(p) && free(p)) {
+          best = p;
+          bestDistance = distance;
+        }
       }
-  return want;
+    if (best) return best;
+  }
+  return within ? freeSpot(project, want, size) : want;
 }
 
 /** Where a VIP node that appears through a pattern change goes: centred above the control planes. */

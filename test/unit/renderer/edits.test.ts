@@ -6,6 +6,7 @@ import {
   copyNodes,
   deleteNodes,
   ENDPOINT_ID,
+  freeSpot,
   hasEndpointNode,
   hostNameProblem,
   pasteNodes,
@@ -158,5 +159,38 @@ describe('labels and taints as text', () => {
       ok: false,
       error: expect.stringMatching(/Effect one of/),
     });
+  });
+});
+
+describe('free spot for a new node', () => {
+  const size = { width: 170, height: 64 };
+  const overlaps = (a: { x: number; y: number }, b: { x: number; y: number }) =>
+    Math.abs(a.x - b.x) < size.width && Math.abs(a.y - b.y) < size.height;
+
+  it('is the wanted spot when free, and the nearest free one when taken', () => {
+    let p = project();
+    expect(freeSpot(p, { x: 100, y: 100 }, size)).toEqual({ x: 100, y: 100 });
+    p = addHost(p, 'control-plane', { x: 100, y: 100 }).project;
+    const spot = freeSpot(p, { x: 110, y: 95 }, size);
+    expect(overlaps(spot, { x: 100, y: 100 })).toBe(false);
+    expect(Math.hypot(spot.x - 110, spot.y - 95)).toBeLessThan(200);
+  });
+
+  it('stays inside the visible rectangle, even for a drop at its edge', () => {
+    let p = project();
+    p = addHost(p, 'control-plane', { x: 0, y: 0 }).project;
+    const view = { x: -50, y: -50, width: 600, height: 400 };
+    for (const want of [
+      { x: 0, y: 0 },
+      { x: 540, y: 340 },
+      { x: -200, y: 500 },
+    ]) {
+      const spot = freeSpot(p, want, size, view);
+      expect(spot.x).toBeGreaterThanOrEqual(view.x);
+      expect(spot.y).toBeGreaterThanOrEqual(view.y);
+      expect(spot.x + size.width).toBeLessThanOrEqual(view.x + view.width);
+      expect(spot.y + size.height).toBeLessThanOrEqual(view.y + view.height);
+      expect(overlaps(spot, { x: 0, y: 0 })).toBe(false);
+    }
   });
 });
