@@ -1,7 +1,5 @@
-import dagre from '@dagrejs/dagre';
 import type { ClusterProject, Host } from '../../../shared/model/cluster';
 import { ENDPOINT_ID, hasEndpointNode, type XY } from '../store/edits';
-import { deriveEdges } from './graph';
 
 export const NODE_WIDTH = 170;
 export const NODE_HEIGHT = 64;
@@ -17,15 +15,17 @@ function tierOf(host: Host): number {
   return 3;
 }
 
+/** cp2 before cp10: names compared with their numbers as numbers. */
+export const byName = (a: string, b: string): number =>
+  a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' });
+
 /**
- * Auto-layout in tiers. dagre orders nodes within each tier to limit crossing edges; tiers
- * are pinned by chaining invisible anchor nodes. Bastions sit in a column on the left, apart
+ * Auto-layout in tiers, each read left to right in name order (cp1 cp2 cp3, worker1 … worker10),
+ * which is how people look for a host; every edge runs between tiers, so the order adds no
+ * crossings a crossing-minimiser would have saved. Bastions sit in a column on the left, apart
  * from the traffic path they are not on.
  */
 export function layoutTiers(project: ClusterProject): Record<string, XY> {
-  const g = new dagre.graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 70 });
-  g.setDefaultEdgeLabel(() => ({}));
   const tiers: string[][] = [[], [], [], []];
   if (hasEndpointNode(project)) tiers[0]!.push(ENDPOINT_ID);
   const bastions: string[] = [];
@@ -33,26 +33,13 @@ export function layoutTiers(project: ClusterProject): Record<string, XY> {
     if (host.roles.length === 1 && host.roles[0] === 'bastion') bastions.push(host.name);
     else tiers[tierOf(host)]!.push(host.name);
   }
-  tiers.forEach((ids, t) => {
-    g.setNode(`:tier${t}`, { width: 1, height: 1 });
-    if (t > 0) g.setEdge(`:tier${t - 1}`, `:tier${t}`);
-    for (const id of ids) {
-      g.setNode(id, { width: NODE_WIDTH, height: NODE_HEIGHT });
-      g.setEdge(`:tier${t}`, id, { weight: 0 });
-    }
-  });
-  const placed = new Set(tiers.flat());
-  for (const e of deriveEdges(project))
-    if (placed.has(e.source) && placed.has(e.target) && e.className !== 'edge-local')
-      g.setEdge(e.source, e.target);
-  dagre.layout(g);
 
   const positions: Record<string, XY> = {};
   let y = 0;
   for (const ids of tiers) {
     if (ids.length === 0) continue;
-    // dagre's x order within the tier, then wrapped into rows and centred on x = 0.
-    const ordered = [...ids].sort((a, b) => (g.node(a).x ?? 0) - (g.node(b).x ?? 0));
+    // Wrapped into rows and centred on x = 0.
+    const ordered = [...ids].sort(byName);
     const perRow = Math.min(MAX_PER_ROW, ordered.length);
     ordered.forEach((id, i) => {
       const row = Math.floor(i / perRow);
@@ -64,7 +51,7 @@ export function layoutTiers(project: ClusterProject): Record<string, XY> {
   }
   const widest = Math.min(MAX_PER_ROW, Math.max(1, ...tiers.map((t) => t.length)));
   const left = -(widest / 2) * COLUMN - NODE_WIDTH - 80;
-  bastions.forEach((id, i) => (positions[id] = { x: left, y: i * ROW }));
+  [...bastions].sort(byName).forEach((id, i) => (positions[id] = { x: left, y: i * ROW }));
   return positions;
 }
 

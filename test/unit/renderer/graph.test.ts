@@ -123,6 +123,21 @@ describe('auto-layout', () => {
     expect(rows.size).toBe(5);
   });
 
+  it('reads each tier left to right in name order, worker10 after worker9', () => {
+    const hosts: [string, HostRole[]][] = [];
+    for (const n of [3, 1, 2]) hosts.push([`cp${n}`, ['control-plane']]);
+    for (const n of [10, 2, 9, 1]) hosts.push([`worker${n}`, ['worker']]);
+    const pos = layoutTiers(cluster('kube-vip', hosts));
+    const leftToRight = (names: string[]) => [...names].sort((a, b) => pos[a]!.x - pos[b]!.x);
+    expect(leftToRight(['cp3', 'cp1', 'cp2'])).toEqual(['cp1', 'cp2', 'cp3']);
+    expect(leftToRight(['worker10', 'worker2', 'worker9', 'worker1'])).toEqual([
+      'worker1',
+      'worker2',
+      'worker9',
+      'worker10',
+    ]);
+  });
+
   it('fills only missing positions and keeps the ones the user placed', () => {
     const p = cluster('kube-vip', [
       ['cp1', ['control-plane']],
