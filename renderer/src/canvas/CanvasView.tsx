@@ -21,6 +21,7 @@ import { useTheme } from '../theme/theme';
 import { type CanvasNode, createNodeDeriver, deriveEdges } from './graph';
 import { layoutTiers, NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { NODE_TYPES } from './nodes';
+import { EDGE_TYPES } from './SshEdge';
 import {
   clearFlowRect,
   clearPadding,
@@ -228,6 +229,7 @@ export function CanvasView() {
           nodes={nodes}
           edges={edges}
           nodeTypes={NODE_TYPES}
+          edgeTypes={EDGE_TYPES}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={onConnect}

@@ -158,6 +158,7 @@ export function deriveEdges(project: ClusterProject): Edge[] {
     if (via && names.has(via) && via !== host.name)
       link(via, host.name, 'edge-ssh', {
         id: sshEdgeId(host.name),
+        type: 'ssh',
         sourceHandle: 'side',
         targetHandle: 'ssh',
         label: 'ssh',
