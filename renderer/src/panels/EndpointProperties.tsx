@@ -8,13 +8,14 @@ import { placeEndpoint, portFor } from '../store/edits';
 const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
 import { CheckField, NumberField, SelectField, TextField } from './fields';
 
+/** Short enough for the closed select at the panel's narrowest; the hint under it says the rest. */
 export const PATTERNS: { value: EndpointPattern; label: string }[] = [
-  { value: 'keepalived-haproxy', label: 'keepalived VIP + haproxy on control planes' },
-  { value: 'keepalived-nginx', label: 'keepalived VIP + nginx on control planes' },
-  { value: 'kube-vip', label: 'kube-vip on control planes' },
-  { value: 'dedicated-lb', label: 'Dedicated load balancer hosts' },
-  { value: 'node-local', label: 'Node-local nginx on every node (no VIP)' },
-  { value: 'external', label: 'External load balancer (not managed)' },
+  { value: 'keepalived-haproxy', label: 'keepalived + haproxy' },
+  { value: 'keepalived-nginx', label: 'keepalived + nginx' },
+  { value: 'kube-vip', label: 'kube-vip' },
+  { value: 'dedicated-lb', label: 'Dedicated LB hosts' },
+  { value: 'node-local', label: 'Node-local nginx (no VIP)' },
+  { value: 'external', label: 'External load balancer' },
 ];
 
 const PATTERN_NOTES: Record<EndpointPattern, string> = {
@@ -26,7 +27,7 @@ const PATTERN_NOTES: Record<EndpointPattern, string> = {
   'dedicated-lb':
     'Hosts with the load balancer role run the proxy; the VIP (optional keepalived) fronts them.',
   'node-local': `Every node runs nginx on 127.0.0.1:6443 to all control planes: no VIP, no single balancer. Edges are drawn up to ${NODE_LOCAL_EDGE_LIMIT} pairs.`,
-  external: 'A balancer Keelson does not manage; the address is where clients reach it.',
+  external: 'A load balancer Keelson does not manage; the address is where clients reach it.',
 };
 
 /** The API endpoint: how clients and nodes reach the control planes. */
