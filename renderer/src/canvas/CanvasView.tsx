@@ -22,6 +22,8 @@ import { type CanvasNode, createNodeDeriver, deriveEdges } from './graph';
 import { layoutTiers, NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { NODE_TYPES } from './nodes';
 import { clearPadding, expectedPadding, minimapSize, roomForMinimap, useMinimapChoice } from './overlays';
+import { AddHostsDialog } from './AddHostsDialog';
+import { useAddHosts } from './add-hosts-store';
 
 /** Above this many nodes only those in view are rendered: keeps 500-host clusters fluid. */
 const VISIBLE_ONLY_ABOVE = 150;
@@ -232,6 +234,9 @@ export function CanvasView() {
             <LiveBanner />
           </Panel>
           <Panel position="top-right" className="canvas-tools canvas-overlay">
+            <button type="button" onClick={() => useAddHosts.getState().show()} data-testid="add-hosts-open">
+              Add hosts…
+            </button>
             <button type="button" onClick={autoLayout} data-testid="auto-layout">
               Auto-layout
             </button>
@@ -242,6 +247,7 @@ export function CanvasView() {
         </ReactFlow>
       )}
       {nodeMenu && <NodeTerminalMenu at={nodeMenu} onClose={closeNodeMenu} />}
+      <AddHostsDialog />
     </div>
   );
 }
