@@ -13,7 +13,7 @@ import {
 import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useDesign } from '../store/design';
 import { sshEdgeHost, updateHost, type XY } from '../store/edits';
-import { badgesOf } from '../store/findings';
+import { badgesOf, useWorkspaceMembers } from '../store/findings';
 import { DRAG_MIME, isNodeKind, kindInfo, primaryRole } from '../store/node-kinds';
 import { LiveBanner } from '../deploy/LiveBanner';
 import { NodeTerminalMenu, openTerminalToHost, type NodeMenuAt } from '../terminal/NodeTerminalMenu';
@@ -64,7 +64,8 @@ export function CanvasView() {
     : roomForMinimap(area ?? { width: 0, height: 0 });
 
   const derive = useMemo(() => createNodeDeriver(), []);
-  const badges = useMemo(() => (project ? badgesOf(project) : new Map()), [project]);
+  const members = useWorkspaceMembers();
+  const badges = useMemo(() => (project && members ? badgesOf(project) : new Map()), [project, members]);
   const nodes = useMemo(
     () => (project ? derive(project, dragging, selection, badges, measured) : []),
     [project, dragging, selection, badges, measured, derive],
