@@ -2,6 +2,7 @@ import { oc } from '@orpc/contract';
 import { z } from 'zod';
 import { DisplayName } from '../model/cluster';
 import { Finding } from '../validation/finding';
+import { EndpointIdentity } from '../validation/workspace';
 
 /** A cluster in the workspace, as listed (no file content). */
 export const ClusterEntry = z.object({
@@ -11,6 +12,8 @@ export const ClusterEntry = z.object({
   modifiedAt: z.string(),
   /** Set when the file cannot be read as a project: the app shows it and never overwrites it. */
   error: z.string().optional(),
+  /** VIP and VRRP router id, for the checks across clusters (shared/validation/workspace.ts). */
+  endpoint: EndpointIdentity.optional(),
 });
 export type ClusterEntry = z.infer<typeof ClusterEntry>;
 

@@ -389,9 +389,12 @@ test('a finding about several hosts badges each of them, lists itself on hover, 
   await expect(app.getByTestId('host-properties').getByRole('alert')).toHaveText(
     /cp4 and worker1 share the address 10\.2\.0\.9/,
   );
-  // A new host is told it has no address yet.
+  // A new host is offered the next free address (after 10.2.0.9); emptied, it is told it has none.
   await app.getByTestId('palette-worker').click();
   await select(app, 'worker2');
+  const address = app.getByLabel('Properties').getByLabel('Address', { exact: true });
+  await expect(address).toHaveValue('10.2.0.10');
+  await address.fill('');
   await expect(app.getByTestId('host-properties').getByRole('alert')).toHaveText(
     'Host worker2 has no address yet.',
   );

@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, normalize } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, normalize } from 'node:path';
 import { implement } from '@orpc/server';
 import { contract } from '../../../shared/contract';
 import type { PlanSource } from '../../../shared/contract/plan';
@@ -77,13 +78,22 @@ function plan(project: ClusterProject, errors: Errors): Plan {
   return result;
 }
 
+/** `~` and `~/…` as a shell would read them: the home folder of the user running the services. */
+export function expandHome(folder: string, home: string): string {
+  if (folder === '~') return home;
+  return folder.startsWith('~/') ? join(home, folder.slice(2)) : folder;
+}
+
 /**
- * The folder the user typed, checked before anything is written: absolute, not a file, and
- * empty unless they asked to replace what is there (so a typo never mixes two plans).
+ * The folder the user typed, checked before anything is written: absolute (or under `~`), not a
+ * file, and empty unless they asked to replace what is there (so a typo never mixes two plans).
  */
-async function checkFolder(folder: string, overwrite: boolean, errors: Errors): Promise<string> {
-  const bad = (message: string) => errors.BAD_FOLDER({ message, data: { folder } });
-  if (folder.includes('\0')) throw bad('the folder path contains a NUL character');
+async function checkFolder(typed: string, overwrite: boolean, errors: Errors): Promise<string> {
+  const bad = (message: string) => errors.BAD_FOLDER({ message, data: { folder: typed } });
+  if (typed.includes('\0')) throw bad('the folder path contains a NUL character');
+  if (/^~[^/]/.test(typed))
+    throw bad(`"${typed}": only ~ and ~/… (your own home folder) are expanded, not another user's ~name`);
+  const folder = expandHome(typed, homedir());
   if (!isAbsolute(folder)) throw bad(`"${folder}" is not an absolute path: give the full path of the folder`);
   const target = normalize(folder);
   let info;

@@ -12,6 +12,7 @@ import {
 } from '../../../shared/model/parse';
 import type { Finding } from '../../../shared/validation/finding';
 import { validateCluster } from '../../../shared/validation';
+import { endpointIdentity } from '../../../shared/validation/workspace';
 import { sweepStaleTemps, writeFileAtomic } from './atomic-write';
 import { WorkspaceError } from './errors';
 import { LEGACY_BACKUP_SUFFIX, PROJECT_SUFFIX } from './folder';
@@ -95,7 +96,9 @@ export class WorkspaceStore {
           id,
           name: parsed.ok ? parsed.project.metadata.name : id,
           modifiedAt: info.mtime.toISOString(),
-          ...(parsed.ok ? {} : { error: formatProjectErrors(parsed.errors.slice(0, 1), fileName) }),
+          ...(parsed.ok
+            ? { endpoint: endpointIdentity(parsed.project) }
+            : { error: formatProjectErrors(parsed.errors.slice(0, 1), fileName) }),
         });
       } catch (error) {
         if (!isMissing(error)) throw error; // deleted between readdir and read: skip it

@@ -13,7 +13,7 @@ import {
 import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useDesign } from '../store/design';
 import { freeSpot, sshEdgeHost, updateHost, type XY } from '../store/edits';
-import { badgesOf } from '../store/findings';
+import { badgesOf, useWorkspaceMembers } from '../store/findings';
 import { DRAG_MIME, isNodeKind, kindInfo, primaryRole } from '../store/node-kinds';
 import { LiveBanner } from '../deploy/LiveBanner';
 import { NodeTerminalMenu, openTerminalToHost, type NodeMenuAt } from '../terminal/NodeTerminalMenu';
@@ -30,6 +30,8 @@ import {
   roomForMinimap,
   useMinimapChoice,
 } from './overlays';
+import { AddHostsDialog } from './AddHostsDialog';
+import { useAddHosts } from './add-hosts-store';
 
 /** Above this many nodes only those in view are rendered: keeps 500-host clusters fluid. */
 const VISIBLE_ONLY_ABOVE = 150;
@@ -71,7 +73,8 @@ export function CanvasView() {
     : roomForMinimap(area ?? { width: 0, height: 0 });
 
   const derive = useMemo(() => createNodeDeriver(), []);
-  const badges = useMemo(() => (project ? badgesOf(project) : new Map()), [project]);
+  const members = useWorkspaceMembers();
+  const badges = useMemo(() => (project && members ? badgesOf(project) : new Map()), [project, members]);
   const nodes = useMemo(
     () => (project ? derive(project, dragging, selection, badges, measured) : []),
     [project, dragging, selection, badges, measured, derive],
@@ -283,6 +286,9 @@ export function CanvasView() {
             <LiveBanner />
           </Panel>
           <Panel position="top-right" className="canvas-tools canvas-overlay">
+            <button type="button" onClick={() => useAddHosts.getState().show()} data-testid="add-hosts-open">
+              Add hosts…
+            </button>
             <button type="button" onClick={autoLayout} data-testid="auto-layout">
               Auto-layout
             </button>
@@ -293,6 +299,7 @@ export function CanvasView() {
         </ReactFlow>
       )}
       {nodeMenu && <NodeTerminalMenu at={nodeMenu} onClose={closeNodeMenu} />}
+      <AddHostsDialog />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useReactFlow } from '@xyflow/react';
 import type { DragEvent } from 'react';
 import { NODE_HEIGHT, NODE_WIDTH } from '../canvas/layout';
 import { clearFlowRect } from '../canvas/overlays';
+import { useAddHosts } from '../canvas/add-hosts-store';
 import { useDesign } from '../store/design';
 import { freeSpot } from '../store/edits';
 import { DRAG_MIME, KINDS, type NodeKind } from '../store/node-kinds';
@@ -55,6 +56,16 @@ export function Palette() {
           </li>
         ))}
       </ul>
+      <button
+        type="button"
+        className="palette-bulk"
+        disabled={!open}
+        onClick={() => useAddHosts.getState().show()}
+        data-testid="palette-add-hosts"
+        title="Paste a list of hosts (name address role) or an address range"
+      >
+        Add hosts…
+      </button>
       <p className="muted palette-hint">
         Drag a kind onto the canvas or click it. Shift-drag on the canvas selects a box; Delete removes,
         Ctrl+C / Ctrl+V copies, Ctrl+Z / Ctrl+Shift+Z undoes and redoes.

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from '../../../shared/validation/finding';
 import { useDesign } from '../store/design';
-import { findingsOf, ownersOf } from '../store/findings';
+import { findingsOf, ownersOf, useWorkspaceMembers } from '../store/findings';
 
 const ICON: Record<Severity, string> = { error: '✖', warning: '▲', info: 'ℹ' };
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -12,6 +12,7 @@ function where(finding: Finding): string {
 /** Every finding of the live validation; a click selects what it is about (every host it names) and centres on it. */
 export function ProblemsList() {
   const project = useDesign((s) => s.history?.present);
+  useWorkspaceMembers(); // the checks across clusters change with the workspace list
   if (!project) return <p className="muted">No cluster open.</p>;
   const findings = [...findingsOf(project)].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   if (findings.length === 0)
@@ -48,6 +49,7 @@ export function ProblemsList() {
 /** Errors and warnings for the tab's badge. */
 export function useProblemCounts(): { errors: number; warnings: number } {
   const project = useDesign((s) => s.history?.present);
+  useWorkspaceMembers();
   if (!project) return { errors: 0, warnings: 0 };
   const findings = findingsOf(project);
   return {

@@ -3,6 +3,7 @@ import { ENDPOINT_ID, sshEdgeHost } from '../store/edits';
 import { ClusterProperties } from './ClusterProperties';
 import { EndpointProperties } from './EndpointProperties';
 import { HostProperties } from './HostProperties';
+import { MultiHostProperties } from './MultiHostProperties';
 
 /** Edits the selection: one host, the API endpoint, an SSH route, several nodes, or (nothing selected) the cluster. */
 export function PropertyPanel() {
@@ -17,6 +18,8 @@ export function PropertyPanel() {
     );
   }
   if (selection.length > 1) {
+    const chosen = new Set(selection);
+    const hosts = project.spec.hosts.filter((h) => chosen.has(h.name));
     return (
       <div className="props">
         <h2>{selection.length} nodes selected</h2>
@@ -26,6 +29,7 @@ export function PropertyPanel() {
         <button type="button" onClick={() => useDesign.getState().deleteSelection()}>
           Delete {selection.length} nodes
         </button>
+        {hosts.length > 1 && <MultiHostProperties key={hosts.map((h) => h.name).join(',')} hosts={hosts} />}
       </div>
     );
   }

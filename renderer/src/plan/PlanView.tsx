@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { PlanSource } from '../../../shared/contract/plan';
+import { planFiles } from '../../../shared/plan/export-files';
+import { tarArchive } from '../../../shared/plan/tar';
 import type { Plan } from '../../../shared/plan/types';
+import { download } from './copy-text';
 import { getClient } from '../transport/client';
 import { PlanTree, type TreeGrouping } from './PlanTree';
 import { findStep } from './planTree';
@@ -77,7 +80,7 @@ export function PlanView({ project, clusterId }: PlanViewProps) {
           ))}
         </div>
       </div>
-      {source && <ExportBar source={source} />}
+      {source && <ExportBar source={source} plan={plan} />}
       {!source && <p className="plan-message muted">Open a cluster to see its deploy plan.</p>}
       {source && loaded.status === 'loading' && <p className="plan-message muted">Generating the plan…</p>}
       {loaded.status === 'failed' && (
@@ -109,8 +112,21 @@ type ExportState =
   | { status: 'done'; folder: string; files: number }
   | { status: 'failed'; error: string };
 
-/** Writes the plan to a folder the user names (a text path: works the same in browser mode and Electron). */
-function ExportBar({ source }: { source: PlanSource }) {
+/** The archive's name and top folder: the cluster's name in characters every file system takes. */
+function archiveName(plan: Plan): string {
+  const slug = plan.cluster
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return `keelson-plan-${slug || 'cluster'}`;
+}
+
+/**
+ * Writes the plan to a folder the user names (a path on the machine running Keelson's services:
+ * `~` is their home), or downloads it as one .tar built here, which works where that disk is out
+ * of reach (browser mode on another machine).
+ */
+function ExportBar({ source, plan }: { source: PlanSource; plan: Plan | undefined }) {
   const [folder, setFolder] = useState('');
   const [overwrite, setOverwrite] = useState(false);
   const [state, setState] = useState<ExportState>({ status: 'idle' });
@@ -120,6 +136,16 @@ function ExportBar({ source }: { source: PlanSource }) {
     try {
       const result = await getClient().plan.export({ ...source, folder: folder.trim(), overwrite });
       setState({ status: 'done', ...result });
+    } catch (error) {
+      setState({ status: 'failed', error: message(error) });
+    }
+  };
+
+  const downloadPlan = () => {
+    if (!plan) return;
+    const name = archiveName(plan);
+    try {
+      download(tarArchive(planFiles(plan), name, Date.now() / 1000), `${name}.tar`, 'application/x-tar');
     } catch (error) {
       setState({ status: 'failed', error: message(error) });
     }
@@ -139,7 +165,7 @@ function ExportBar({ source }: { source: PlanSource }) {
           type="text"
           value={folder}
           onChange={(e) => setFolder(e.target.value)}
-          placeholder="/home/me/plans/prod"
+          placeholder="~/plans/prod"
           spellCheck={false}
           size={40}
           data-testid="plan-export-folder"
@@ -160,6 +186,9 @@ function ExportBar({ source }: { source: PlanSource }) {
         data-testid="plan-export-button"
       >
         Export…
+      </button>
+      <button type="button" disabled={!plan} onClick={downloadPlan} data-testid="plan-download">
+        Download .tar
       </button>
       <span
         data-testid="plan-export-result"

@@ -53,18 +53,25 @@ export function StepDetails({ step }: { step: PlanStep }) {
               </li>
             ))}
           </ul>
-          {file && <CodeBlock code={file.content} language={file.language} testId="plan-file-content" />}
+          {file && (
+            <CodeBlock
+              code={file.content}
+              language={file.language}
+              testId="plan-file-content"
+              what={file.path}
+            />
+          )}
         </section>
       )}
 
       <section>
         <h2>Script</h2>
-        <CodeBlock code={step.script} language="bash" testId="plan-step-script" />
+        <CodeBlock code={step.script} language="bash" testId="plan-step-script" what="script" />
       </section>
       {step.check && (
         <section>
           <h2>Check (already done when it exits 0)</h2>
-          <CodeBlock code={step.check} language="bash" testId="plan-step-check" />
+          <CodeBlock code={step.check} language="bash" testId="plan-step-check" what="check" />
         </section>
       )}
     </div>

@@ -1,8 +1,10 @@
 import { create } from 'zustand';
 import type { ClusterProject } from '../../../shared/model/cluster';
+import type { InventoryHost } from '../../../shared/model/inventory';
 import {
   addEndpoint,
   addHost,
+  addHosts,
   type ClipboardContent,
   copyNodes,
   deleteNodes,
@@ -47,6 +49,8 @@ export interface DesignState {
   redo(): void;
   select(ids: string[]): void;
   addNode(kind: NodeKind, at: XY): void;
+  /** Adds checked inventory hosts below the canvas's nodes (one undo step) and selects them. */
+  addInventory(hosts: readonly InventoryHost[], size: Size): void;
   deleteSelection(): void;
   copySelection(): void;
   paste(): void;
@@ -126,6 +130,11 @@ export const useDesign = create<DesignState>((set, get) => {
       }
       const { project: next, name } = addHost(project, kind, at);
       commit(next, undefined, { selection: [name] });
+    },
+    addInventory(hosts, size) {
+      const project = get().history?.present;
+      if (!project || hosts.length === 0) return;
+      commit(addHosts(project, hosts, size), undefined, { selection: hosts.map((h) => h.name) });
     },
     deleteSelection() {
       const { history, selection } = get();

@@ -1,4 +1,6 @@
 import type { ClusterProject, EndpointPattern, Host, HostRole } from '../../../shared/model/cluster';
+import type { InventoryHost } from '../../../shared/model/inventory';
+import { nextFreeAddress } from '../../../shared/model/next-address';
 import { kindInfo, primaryRole } from './node-kinds';
 
 /**
@@ -65,6 +67,7 @@ export function newHost(name: string, roles: HostRole[]): Host {
   };
 }
 
+/** A dropped host is offered the next free address of the design's subnet (empty when none is implied). */
 export function addHost(
   project: ClusterProject,
   role: HostRole,
@@ -72,8 +75,35 @@ export function addHost(
 ): { project: ClusterProject; name: string } {
   const taken = new Set(project.spec.hosts.map((h) => h.name));
   const name = uniqueName(kindInfo(role).prefix, taken);
-  const next = withHosts(project, [...project.spec.hosts, newHost(name, [role])]);
+  const host = { ...newHost(name, [role]), address: nextFreeAddress(project) ?? '' };
+  const next = withHosts(project, [...project.spec.hosts, host]);
   return { project: withPositions(next, { ...positionsOf(project), [name]: at }), name };
+}
+
+/** Hosts per row when a pasted inventory is laid out. */
+const BATCH_PER_ROW = 10;
+
+/**
+ * Adds checked inventory hosts (parseInventory) in a block of rows below everything on the
+ * canvas, so however many there are, none covers a node already placed.
+ */
+export function addHosts(
+  project: ClusterProject,
+  hosts: readonly InventoryHost[],
+  size: { width: number; height: number },
+): ClusterProject {
+  const positions = { ...positionsOf(project) };
+  const placed = Object.values(positions);
+  const left = placed.length ? Math.min(...placed.map((p) => p.x)) : 0;
+  const top = placed.length ? Math.max(...placed.map((p) => p.y)) + size.height + 60 : 0;
+  hosts.forEach((h, i) => {
+    positions[h.name] = {
+      x: left + (i % BATCH_PER_ROW) * (size.width + 30),
+      y: top + Math.floor(i / BATCH_PER_ROW) * (size.height + 40),
+    };
+  });
+  const added = hosts.map((h) => ({ ...newHost(h.name, [...h.roles]), address: h.address }));
+  return withPositions(withHosts(project, [...project.spec.hosts, ...added]), positions);
 }
 
 export function hasEndpointNode(project: ClusterProject): boolean {

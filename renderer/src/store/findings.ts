@@ -1,19 +1,42 @@
+import { create } from 'zustand';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { validateCluster } from '../../../shared/validation';
 import type { Finding } from '../../../shared/validation/finding';
+import { checkWorkspace, type WorkspaceMember } from '../../../shared/validation/workspace';
 import { ENDPOINT_ID, hasEndpointNode } from './edits';
 
-const cache = new WeakMap<ClusterProject, Finding[]>();
+/**
+ * The open cluster's id and the workspace's clusters as last listed, for the checks across
+ * clusters (same VIP, same VRRP router id). The workspace store keeps it current.
+ */
+export const useWorkspaceMembers = create<{ selfId: string | null; members: readonly WorkspaceMember[] }>(
+  () => ({ selfId: null, members: [] }),
+);
 
-/** Live findings of a project; computed once per project version (projects are immutable). */
+interface Cached {
+  members: readonly WorkspaceMember[];
+  selfId: string | null;
+  findings: Finding[];
+}
+const cache = new WeakMap<ClusterProject, Cached>();
+
+/**
+ * Live findings of a project, the workspace's warnings included; computed once per project
+ * version (projects are immutable) and workspace list.
+ */
 export function findingsOf(project: ClusterProject): Finding[] {
-  let findings = cache.get(project);
-  if (!findings) {
-    findings = validateCluster(project);
-    cache.set(project, findings);
-  }
+  const { selfId, members } = useWorkspaceMembers.getState();
+  const cached = cache.get(project);
+  if (cached && cached.members === members && cached.selfId === selfId) return cached.findings;
+  const own = cached?.findings.filter((f) => !f.code.startsWith('WORKSPACE_')) ?? validateCluster(project);
+  const across = selfId === null ? [] : checkWorkspace(project, selfId, members);
+  const findings = across.length ? [...own, ...across].sort(bySeverity) : own;
+  cache.set(project, { members, selfId, findings });
   return findings;
 }
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+const bySeverity = (a: Finding, b: Finding) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity];
 
 /**
  * Which canvas node a finding belongs to: its host, the VIP node for endpoint fields, or
@@ -45,14 +68,15 @@ export interface BadgeCounts {
   messages: string[];
 }
 
-const badgeCache = new WeakMap<ClusterProject, Map<string, BadgeCounts>>();
+const badgeCache = new WeakMap<Finding[], Map<string, BadgeCounts>>();
 
 /** Error and warning counts per canvas node, with their messages, for the badges. */
 export function badgesOf(project: ClusterProject): Map<string, BadgeCounts> {
-  let badges = badgeCache.get(project);
+  const all = findingsOf(project);
+  let badges = badgeCache.get(all);
   if (badges) return badges;
   badges = new Map();
-  const findings = findingsOf(project).filter((f) => f.severity !== 'info');
+  const findings = all.filter((f) => f.severity !== 'info');
   const ordered = [
     ...findings.filter((f) => f.severity === 'error'),
     ...findings.filter((f) => f.severity !== 'error'),
@@ -66,7 +90,7 @@ export function badgesOf(project: ClusterProject): Map<string, BadgeCounts> {
       badges.set(owner, counts);
     }
   }
-  badgeCache.set(project, badges);
+  badgeCache.set(all, badges);
   return badges;
 }
 

@@ -1,4 +1,5 @@
 import type { HostRole } from '../../../shared/model/cluster';
+import { ROLE_PREFIX } from '../../../shared/model/inventory';
 
 /** What the palette offers: one kind per host role, plus the API endpoint (VIP) singleton. */
 export type NodeKind = HostRole | 'vip';
@@ -15,12 +16,24 @@ export interface KindInfo {
 }
 
 export const KINDS: readonly KindInfo[] = [
-  { kind: 'control-plane', label: 'Control plane', prefix: 'cp', glyph: 'CP', className: 'kind-cp' },
-  { kind: 'worker', label: 'Worker', prefix: 'worker', glyph: 'W', className: 'kind-worker' },
-  { kind: 'etcd', label: 'etcd', prefix: 'etcd', glyph: 'E', className: 'kind-etcd' },
-  { kind: 'lb', label: 'Load balancer', prefix: 'lb', glyph: 'LB', className: 'kind-lb' },
+  {
+    kind: 'control-plane',
+    label: 'Control plane',
+    prefix: ROLE_PREFIX['control-plane'],
+    glyph: 'CP',
+    className: 'kind-cp',
+  },
+  { kind: 'worker', label: 'Worker', prefix: ROLE_PREFIX['worker'], glyph: 'W', className: 'kind-worker' },
+  { kind: 'etcd', label: 'etcd', prefix: ROLE_PREFIX['etcd'], glyph: 'E', className: 'kind-etcd' },
+  { kind: 'lb', label: 'Load balancer', prefix: ROLE_PREFIX['lb'], glyph: 'LB', className: 'kind-lb' },
   { kind: 'vip', label: 'VIP / API endpoint', prefix: 'vip', glyph: 'VIP', className: 'kind-vip' },
-  { kind: 'bastion', label: 'Bastion', prefix: 'bastion', glyph: 'B', className: 'kind-bastion' },
+  {
+    kind: 'bastion',
+    label: 'Bastion',
+    prefix: ROLE_PREFIX['bastion'],
+    glyph: 'B',
+    className: 'kind-bastion',
+  },
 ];
 
 export function kindInfo(kind: NodeKind): KindInfo {

@@ -6,6 +6,7 @@ import { fillMissingPositions } from '../canvas/layout';
 import { useConnection } from '../connection';
 import { useDesign } from '../store/design';
 import { ENDPOINT_ID } from '../store/edits';
+import { useWorkspaceMembers } from '../store/findings';
 import { getClient } from '../transport/client';
 import { dropDraft, keepDraft, moveDraft, pendingDraft } from './drafts';
 
@@ -357,6 +358,13 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       });
     },
   };
+});
+
+// The checks across clusters (findingsOf) read the open id and the list from here.
+useWorkspace.subscribe(({ currentId, clusters }) => {
+  const now = useWorkspaceMembers.getState();
+  if (now.selfId !== currentId || now.members !== clusters)
+    useWorkspaceMembers.setState({ selfId: currentId, members: clusters });
 });
 
 let timer: ReturnType<typeof setTimeout> | undefined;

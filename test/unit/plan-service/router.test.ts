@@ -91,4 +91,20 @@ describe('plan service', () => {
     await client.plan.export({ id: 'ha', folder: out, overwrite: true });
     expect(await readdir(out)).toEqual(phases);
   });
+
+  it('reads ~ in an export folder as the home folder of the user running the services', async () => {
+    await client.workspace.create({ id: 'ha', name: 'ha', templateId: 'keepalived-haproxy' });
+    const realHome = process.env.HOME;
+    process.env.HOME = home; // os.homedir() follows HOME
+    try {
+      const result = await client.plan.export({ id: 'ha', folder: '~/plans/ha' });
+      expect(result.folder).toBe(join(home, 'plans', 'ha'));
+      expect(await readdir(result.folder)).toContain('plan.json');
+      const other = await failure(client.plan.export({ id: 'ha', folder: '~root/plans' }));
+      expect(other.code).toBe('BAD_FOLDER');
+      expect(other.message).toContain("not another user's ~name");
+    } finally {
+      process.env.HOME = realHome;
+    }
+  });
 });
