@@ -18,14 +18,13 @@ function tierOf(host: Host): number {
 }
 
 /**
- * Auto-layout in tiers. dagre orders nodes within each tier to limit crossing edges; tiers
- * are pinned by chaining invisible anchor nodes. Bastions sit in a column on the left, apart
- * from the traffic path they are not on.
+ * Auto-layout in tiers. dagre orders the nodes within each tier that edges join, to limit
+ * crossings; tiers are pinned by chaining invisible anchor nodes. Nodes no edge touches (most
+ * workers) follow in file order: dagre has nothing to order them by, and giving it 500 of
+ * them cost over a second of a big cluster's first render. Bastions sit in a column on the
+ * left, apart from the traffic path they are not on.
  */
 export function layoutTiers(project: ClusterProject): Record<string, XY> {
-  const g = new dagre.graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 70 });
-  g.setDefaultEdgeLabel(() => ({}));
   const tiers: string[][] = [[], [], [], []];
   if (hasEndpointNode(project)) tiers[0]!.push(ENDPOINT_ID);
   const bastions: string[] = [];
@@ -33,26 +32,35 @@ export function layoutTiers(project: ClusterProject): Record<string, XY> {
     if (host.roles.length === 1 && host.roles[0] === 'bastion') bastions.push(host.name);
     else tiers[tierOf(host)]!.push(host.name);
   }
+  const placed = new Set(tiers.flat());
+  const edges = deriveEdges(project).filter(
+    (e) => placed.has(e.source) && placed.has(e.target) && e.className !== 'edge-local',
+  );
+  const joined = new Set(edges.flatMap((e) => [e.source, e.target]));
+
+  const g = new dagre.graphlib.Graph({ multigraph: false });
+  g.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 70 });
+  g.setDefaultEdgeLabel(() => ({}));
   tiers.forEach((ids, t) => {
     g.setNode(`:tier${t}`, { width: 1, height: 1 });
     if (t > 0) g.setEdge(`:tier${t - 1}`, `:tier${t}`);
-    for (const id of ids) {
+    for (const id of ids.filter((i) => joined.has(i))) {
       g.setNode(id, { width: NODE_WIDTH, height: NODE_HEIGHT });
       g.setEdge(`:tier${t}`, id, { weight: 0 });
     }
   });
-  const placed = new Set(tiers.flat());
-  for (const e of deriveEdges(project))
-    if (placed.has(e.source) && placed.has(e.target) && e.className !== 'edge-local')
-      g.setEdge(e.source, e.target);
+  for (const e of edges) g.setEdge(e.source, e.target);
   dagre.layout(g);
 
   const positions: Record<string, XY> = {};
   let y = 0;
   for (const ids of tiers) {
     if (ids.length === 0) continue;
-    // dagre's x order within the tier, then wrapped into rows and centred on x = 0.
-    const ordered = [...ids].sort((a, b) => (g.node(a).x ?? 0) - (g.node(b).x ?? 0));
+    // dagre's x order within the tier (the rest after it), wrapped into rows centred on x = 0.
+    const ordered = [
+      ...ids.filter((i) => joined.has(i)).sort((a, b) => (g.node(a).x ?? 0) - (g.node(b).x ?? 0)),
+      ...ids.filter((i) => !joined.has(i)),
+    ];
     const perRow = Math.min(MAX_PER_ROW, ordered.length);
     ordered.forEach((id, i) => {
       const row = Math.floor(i / perRow);
