@@ -1,6 +1,6 @@
 import { oc } from '@orpc/contract';
 import { z } from 'zod';
-import { DisplayName } from '../model/cluster';
+import { CLUSTER_ID, ClusterName } from '../model/cluster-name';
 import { Finding } from '../validation/finding';
 import { EndpointIdentity } from '../validation/workspace';
 
@@ -16,6 +16,23 @@ export const ClusterEntry = z.object({
   endpoint: EndpointIdentity.optional(),
 });
 export type ClusterEntry = z.infer<typeof ClusterEntry>;
+
+/** `ID.STAMP`: one deleted cluster in the workspace's `.trash/` (a cluster may be deleted twice). */
+export const TrashId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/, 'a trash entry (ID.TIMESTAMP)');
+
+/** A deleted cluster that can be restored. */
+export const TrashEntry = z.object({
+  trashId: z.string(),
+  /** The file name stem it had, and gets back on restore. */
+  id: z.string(),
+  name: z.string(),
+  deletedAt: z.string(),
+  /** Its deploy state (NAME.deploy/) was deleted with it and comes back with it. */
+  hasDeployState: z.boolean(),
+});
+export type TrashEntry = z.infer<typeof TrashEntry>;
 
 export const TemplateEntry = z.object({ id: z.string(), name: z.string(), description: z.string() });
 export type TemplateEntry = z.infer<typeof TemplateEntry>;
@@ -55,6 +72,8 @@ export const workspaceErrors = {
       project: z.unknown().optional(),
     }),
   },
+  /** A deploy or day-2 run holds the cluster (its deploy lock): it is not renamed or deleted under it. */
+  BUSY: { status: 423, data: z.object({ id: z.string() }) },
   /** The project sent to save (or a template) does not match the schema. */
   INVALID_PROJECT: { status: 400, data: z.object({ errors: z.array(ProjectErrorSchema) }) },
   /**
@@ -74,7 +93,7 @@ export const workspaceErrors = {
 
 const ws = oc.errors(workspaceErrors);
 
-const ClusterId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and -');
+const ClusterId = z.string().regex(CLUSTER_ID, 'lowercase letters, digits and -');
 
 /**
  * Workspace: the folder of cluster project files. `project` travels as YAML text plus its
@@ -83,9 +102,9 @@ const ClusterId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase lette
 export const workspaceContract = {
   list: oc.output(z.object({ folder: z.string(), clusters: z.array(ClusterEntry) })),
   templates: ws.output(z.array(TemplateEntry)),
-  /** New cluster, empty or from a template. Fails if the id exists. */
+  /** New cluster, empty or from a template; its file is named after it. Fails if that file exists. */
   create: ws
-    .input(z.strictObject({ id: ClusterId, name: DisplayName, templateId: z.string().max(64).optional() }))
+    .input(z.strictObject({ name: ClusterName, templateId: z.string().max(64).optional() }))
     .output(z.object({ id: z.string(), project: z.unknown(), version: ProjectVersion })),
   /** Reads and parses; a broken file comes back with its error and no project. */
   open: ws.input(z.strictObject({ id: ClusterId })).output(
@@ -105,6 +124,24 @@ export const workspaceContract = {
   save: ws
     .input(z.strictObject({ id: ClusterId, project: z.unknown(), baseVersion: ProjectVersion.nullable() }))
     .output(z.object({ savedAt: z.string(), findings: z.array(Finding), version: ProjectVersion })),
-  rename: ws.input(z.strictObject({ id: ClusterId, newId: ClusterId })).output(z.object({ id: z.string() })),
+  /**
+   * Gives the cluster a new name: metadata.name and the file name both follow it, and its deploy
+   * state (NAME.deploy/), backup generations, kept secrets and kubeconfig move along. Refused
+   * (CONFLICT) when the new name's files exist or a deploy or day-2 run holds the cluster.
+   * Returns the project as rewritten, so an open window takes its new version.
+   */
+  rename: ws.input(z.strictObject({ id: ClusterId, name: ClusterName })).output(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      project: z.unknown().optional(),
+      version: ProjectVersion.optional(),
+    }),
+  ),
+  /** Moves the cluster and its deploy state into the workspace's `.trash/`; refused while a run holds it. */
   delete: ws.input(z.strictObject({ id: ClusterId })).output(z.object({ deleted: z.boolean() })),
+  /** Deleted clusters, newest first. */
+  trash: ws.output(z.array(TrashEntry)),
+  /** Brings a deleted cluster back under its name; CONFLICT when a cluster of that name exists now. */
+  restore: ws.input(z.strictObject({ trashId: TrashId })).output(z.object({ id: z.string() })),
 };

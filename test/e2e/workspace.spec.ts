@@ -98,29 +98,91 @@ test('a design the file cannot take yet is kept, restored after a reload, and sa
   expect(hostsOnDisk().map((h) => [h.name, h.ssh?.user])).toEqual([['worker1', 'admin']]);
 });
 
-test('rename and delete from the clusters menu', async ({ app }) => {
+test('rename changes the one name everywhere; a bad or taken name is refused at the field', async ({
+  app,
+}) => {
   await createFrom(app, 'Old name', 'Empty cluster');
   await app.getByTestId('palette-worker').click();
   await app.getByLabel('Properties').getByLabel('Address', { exact: true }).fill('10.9.0.2');
   await expect(app.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
   await app.getByTestId('clusters-menu').click();
   const menu = app.getByRole('dialog', { name: 'Clusters' });
-  await menu.getByRole('button', { name: 'Rename old-name' }).click();
-  await menu.getByLabel('New file name').fill('new-name');
-  await menu.getByRole('button', { name: 'Save name' }).click();
-  await expect(menu.getByTestId('cluster-new-name')).toBeVisible();
-  expect(existsSync(file('new-name'))).toBe(true);
-  expect(existsSync(file('old-name'))).toBe(false);
-
-  // The renamed cluster is still the open one, and what reopens after a reload.
-  await app.reload();
+  await menu.getByLabel('Cluster name').fill('Taken');
+  await menu.getByRole('button', { name: 'Create cluster' }).click();
+  await expect(app.getByTestId('cluster-name')).toHaveText('Taken');
+  await app.getByTestId('clusters-menu').click();
+  await menu.getByTestId('cluster-old-name').getByRole('button', { name: 'Old name', exact: true }).click();
   await expect(app.getByTestId('cluster-name')).toHaveText('Old name');
-  await expect(app.getByTestId('node-worker1')).toContainText('10.9.0.2');
 
   await app.getByTestId('clusters-menu').click();
-  await menu.getByRole('button', { name: 'Delete new-name' }).click();
-  await menu.getByRole('button', { name: 'Delete for good' }).click();
-  await expect(app.getByTestId('start-screen')).toBeVisible();
+  const row = menu.getByTestId('cluster-old-name');
+  await row.getByRole('button', { name: 'Rename Old name' }).click();
+  const field = row.getByLabel('New name');
+  await field.fill('lab/2');
+  await expect(row.getByTestId('cluster-name-error')).toHaveText(
+    '"/" is not allowed in a cluster name: use letters, digits, spaces and - _ .',
+  );
+  await expect(row.getByRole('button', { name: 'Save name' })).toBeDisabled();
+  await field.fill('TAKEN');
+  await row.getByRole('button', { name: 'Save name' }).click();
+  await expect(row.getByTestId('cluster-name-error')).toHaveText(
+    'a cluster named "TAKEN" exists already (taken.keelson.yaml): choose another name',
+  );
+
+  await field.fill('New name');
+  await expect(row.getByText('File: new-name.keelson.yaml')).toBeVisible();
+  await row.getByRole('button', { name: 'Save name' }).click();
+  const renamed = menu.getByTestId('cluster-new-name');
+  await expect(renamed.getByRole('button', { name: 'New name', exact: true })).toBeVisible(); // one name, no file name beside it
+  await expect(app.getByTestId('cluster-name')).toHaveText('New name');
+  expect(existsSync(file('old-name'))).toBe(false);
+  expect(parse(readFileSync(file('new-name'), 'utf8')).metadata.name).toBe('New name');
+
+  // The renamed cluster is still the open one, and what reopens after a reload, edits and all.
+  await app.reload();
+  await expect(app.getByTestId('cluster-name')).toHaveText('New name');
+  await expect(app.getByTestId('node-worker1')).toContainText('10.9.0.2');
+  await app.getByTestId('palette-worker').click();
+  await expect(app.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+  expect(parse(readFileSync(file('new-name'), 'utf8')).spec.hosts).toHaveLength(2);
+});
+
+test('a deleted cluster comes back from Recently deleted with its deploy state, never over one of its name', async ({
+  app,
+}) => {
+  await createFrom(app, 'Keep me', 'keepalived + haproxy on 3 control planes');
+  const state = join(workspace, 'keep-me.deploy');
+  mkdirSync(state);
+  writeFileSync(join(state, 'deployed.json'), '{"hosts":[]}');
+  await app.getByTestId('clusters-menu').click();
+  const menu = app.getByRole('dialog', { name: 'Clusters' });
+  await menu.getByRole('button', { name: 'Delete Keep me' }).click();
+  await menu.getByRole('button', { name: 'Move to trash' }).click();
   await expect(app.getByTestId('cluster-name')).toHaveText('No cluster open');
-  expect(existsSync(file('new-name'))).toBe(false);
+  expect(existsSync(file('keep-me'))).toBe(false);
+  expect(existsSync(state)).toBe(false);
+
+  const start = app.getByTestId('start-screen');
+  const trash = start.getByTestId('trash');
+  await expect(trash.getByTestId('trash-keep-me')).toContainText('with its deploy state');
+  await trash.getByRole('button', { name: 'Restore Keep me' }).click();
+  await expect(start.getByTestId('trash-keep-me')).toHaveCount(0);
+  expect(readFileSync(join(state, 'deployed.json'), 'utf8')).toBe('{"hosts":[]}');
+  await start.getByTestId('cluster-keep-me').getByRole('button', { name: 'Keep me', exact: true }).click();
+  await expect(app.getByTestId('cluster-name')).toHaveText('Keep me');
+  await expect(app.getByTestId('node-cp3')).toBeVisible();
+
+  // Deleted again, and a new cluster takes the name: restoring would replace it, so it is refused.
+  await app.getByTestId('clusters-menu').click();
+  await menu.getByRole('button', { name: 'Delete Keep me' }).click();
+  await menu.getByRole('button', { name: 'Move to trash' }).click();
+  await app.keyboard.press('Escape');
+  await createFrom(app, 'keep me', 'Empty cluster');
+  await app.getByTestId('clusters-menu').click();
+  await menu.getByRole('button', { name: 'Restore Keep me' }).click();
+  await expect(menu.getByRole('alert')).toHaveText(
+    'Could not restore: cannot restore "keep-me": a cluster with this name (keep-me.keelson.yaml) exists now. Rename or delete it first, then restore.',
+  );
+  expect(parse(readFileSync(file('keep-me'), 'utf8')).metadata.name).toBe('keep me');
+  await expect(menu.getByTestId('trash-keep-me')).toBeVisible();
 });

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic-write';
 
 /**
@@ -33,6 +33,14 @@ export const PLAIN_CODEC: SecretCodec = {
 export function secretsFolder(env: NodeJS.ProcessEnv = process.env): string {
   const home = env.KEELSON_HOME?.trim() ? env.KEELSON_HOME : join(homedir(), '.keelson');
   return join(home, 'secrets');
+}
+
+/** The file Keelson keeps a cluster's own secrets in, named after the project file's place. */
+export function clusterSecretsFile(projectFile: string, env: NodeJS.ProcessEnv = process.env): string {
+  const abs = resolve(projectFile);
+  const id = basename(abs).replace(/\.keelson\.ya?ml$|\.ya?ml$/, '');
+  const where = createHash('sha256').update(dirname(abs)).digest('hex').slice(0, 12);
+  return join(secretsFolder(env), `${id}-${where}.json`);
 }
 
 /**

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { generatePlan, PlanError, type PlanOptions } from '../../../shared/plan';
 import type { Plan } from '../../../shared/plan/types';
@@ -10,7 +8,10 @@ import { DeployRun, type SessionRequest } from './engine';
 import type { DeployEvent, RunStatus } from '../../../shared/deploy/events';
 import { deployedRecord, readDeployed, writeDeployed } from './deployed';
 import type { RunServices } from './run-services';
-import { FileSecretStore, LayeredSecrets, secretsFolder, type SecretCodec } from './secrets';
+import { clusterSecretsFile, FileSecretStore, LayeredSecrets, type SecretCodec } from './secrets';
+
+// Where it always was; it lives in secrets.ts so the workspace can move it on rename without the engine.
+export { clusterSecretsFile };
 import { latestRun, readRunPlan, stateDirFor } from './state-dir';
 import { readApplied, recordApplied, stepHash } from './applied';
 import { BundleMissingError, bundleServicesFor } from './bundle-services';
@@ -46,14 +47,6 @@ export function deployPlan(project: ClusterProject, options: PlanOptions): Plan 
     if (e instanceof PlanError) throw new NotDeployableError(e.message);
     throw e;
   }
-}
-
-/** The file Keelson keeps a cluster's own secrets in, named after the project file's place. */
-export function clusterSecretsFile(projectFile: string, env: NodeJS.ProcessEnv = process.env): string {
-  const abs = resolve(projectFile);
-  const id = basename(abs).replace(/\.keelson\.ya?ml$|\.ya?ml$/, '');
-  const where = createHash('sha256').update(dirname(abs)).digest('hex').slice(0, 12);
-  return join(secretsFolder(env), `${id}-${where}.json`);
 }
 
 /** `--only` / `--skip-phases`: a run of some phases (dependencies on the others count as met). */

@@ -135,8 +135,10 @@ function alive(pid: number, start: string | undefined): boolean {
 /**
  * One deploy per cluster at a time (Kuboard-Spray's lesson: a stale lock must not block
  * forever): the lock names its process, and a lock whose process is gone (kill -9) is taken over.
+ * The release takes the folder the lock is in now when the holder moved the state dir (a rename
+ * holds the lock while it moves NAME.deploy/ to its new name).
  */
-export async function acquireLock(stateDir: string): Promise<() => Promise<void>> {
+export async function acquireLock(stateDir: string): Promise<(movedTo?: string) => Promise<void>> {
   await mkdir(stateDir, { recursive: true });
   const file = join(stateDir, 'lock');
   const mine = JSON.stringify({ pid: process.pid, start: processStart(process.pid) });
@@ -145,9 +147,10 @@ export async function acquireLock(stateDir: string): Promise<() => Promise<void>
       const h = await open(file, 'wx', 0o644);
       await h.writeFile(mine);
       await h.close();
-      return async () => {
-        const now = await readFile(file, 'utf8').catch(() => '');
-        if (now === mine) await rm(file, { force: true });
+      return async (movedTo = stateDir) => {
+        const held = join(movedTo, 'lock');
+        const now = await readFile(held, 'utf8').catch(() => '');
+        if (now === mine) await rm(held, { force: true });
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

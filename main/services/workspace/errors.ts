@@ -4,6 +4,7 @@ import type { ProjectError } from '../../../shared/model/parse';
 export type WorkspaceFailure =
   | { code: 'NOT_FOUND'; id: string }
   | { code: 'CONFLICT'; id: string; version?: string | null; project?: unknown }
+  | { code: 'BUSY'; id: string }
   | { code: 'INVALID_PROJECT'; errors: ProjectError[] }
   | { code: 'FILE_BROKEN_ON_DISK'; id: string; errors: ProjectError[] };
 

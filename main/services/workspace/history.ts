@@ -121,6 +121,17 @@ export class BackupHistory {
     await this.prune(newId);
   }
 
+  /** Brings back the generations `trash` moved under `prefix` (restore from the trash). */
+  async untrash(id: string, trashFolder: string, prefix: string): Promise<void> {
+    const mark = `${prefix}.history.`;
+    const names = (await readdir(trashFolder)).filter((n) => n.startsWith(mark));
+    if (names.length === 0) return;
+    await mkdir(this.folderOf(id), { recursive: true });
+    for (const name of names)
+      await rename(join(trashFolder, name), join(this.folderOf(id), name.slice(mark.length)));
+    await this.prune(id);
+  }
+
   /** Moves a deleted cluster's generations into `trashFolder` under `prefix`. */
   async trash(id: string, trashFolder: string, prefix: string): Promise<void> {
     for (const name of await this.list(id))

@@ -3,7 +3,7 @@ import { contract } from '../../../shared/contract';
 import type { ServiceContext } from '../context';
 import { fileProblemOf } from '../file-errors';
 import { WorkspaceError } from './errors';
-import { workspaceFolder } from './folder';
+import { keelsonHome, workspaceFolder } from './folder';
 import { WorkspaceStore } from './store';
 import { listTemplates } from './templates';
 
@@ -15,7 +15,7 @@ function store(): WorkspaceStore {
   const folder = workspaceFolder();
   let found = stores.get(folder);
   if (!found) {
-    found = new WorkspaceStore(folder);
+    found = new WorkspaceStore(folder, {}, keelsonHome());
     stores.set(folder, found);
   }
   return found;
@@ -49,6 +49,8 @@ async function typed<T>(errors: Errors, run: () => Promise<T>): Promise<T> {
             ...(failure.project !== undefined ? { project: failure.project } : {}),
           },
         });
+      case 'BUSY':
+        throw errors.BUSY({ message, data: { id: failure.id } });
       case 'INVALID_PROJECT':
         throw errors.INVALID_PROJECT({ message, data: { errors: failure.errors } });
       case 'FILE_BROKEN_ON_DISK':
@@ -63,10 +65,7 @@ export const workspaceRouter = {
     listTemplates().map(({ id, name, description }) => ({ id, name, description })),
   ),
   create: os.create.handler(({ input, errors }) =>
-    typed(errors, async () => ({
-      id: input.id,
-      ...(await store().create(input.id, input.name, input.templateId)),
-    })),
+    typed(errors, () => store().create(input.name, input.templateId)),
   ),
   open: os.open.handler(({ input, errors }) =>
     typed(errors, async () => ({ id: input.id, ...(await store().open(input.id)) })),
@@ -76,12 +75,13 @@ export const workspaceRouter = {
     typed(errors, () => store().save(input.id, input.project, input.baseVersion, context)),
   ),
   rename: os.rename.handler(({ input, errors }) =>
-    typed(errors, async () => {
-      await store().rename(input.id, input.newId);
-      return { id: input.newId };
-    }),
+    typed(errors, async () => ({ name: input.name, ...(await store().rename(input.id, input.name)) })),
   ),
   delete: os.delete.handler(({ input, errors }) =>
     typed(errors, async () => ({ deleted: await store().delete(input.id) })),
+  ),
+  trash: os.trash.handler(({ errors }) => typed(errors, () => store().trash())),
+  restore: os.restore.handler(({ input, errors }) =>
+    typed(errors, async () => ({ id: await store().restore(input.trashId) })),
   ),
 };

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClusterEntry } from '../../../shared/contract/workspace';
+import type { ClusterEntry, TrashEntry } from '../../../shared/contract/workspace';
 import type { ClusterProject } from '../../../shared/model/cluster';
+import { CLUSTER_ID, clusterIdFor, clusterNameProblem } from '../../../shared/model/cluster-name';
 import {
   checkProjectObject,
   emptyProject,
@@ -14,12 +15,21 @@ import type { Finding } from '../../../shared/validation/finding';
 import { validateCluster } from '../../../shared/validation';
 import { endpointIdentity } from '../../../shared/validation/workspace';
 import { sweepStaleTemps, writeFileAtomic } from './atomic-write';
+import {
+  exists,
+  holdCluster,
+  moveCompanions,
+  moveIfThere,
+  stateDirOf,
+  trashed,
+  trashedClusters,
+} from './cluster-files';
 import { WorkspaceError } from './errors';
 import { LEGACY_BACKUP_SUFFIX, PROJECT_SUFFIX } from './folder';
 import { BackupHistory, type HistoryOptions } from './history';
 import { findTemplate } from './templates';
 
-const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const ID = CLUSTER_ID;
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -57,8 +67,22 @@ export class WorkspaceStore {
   constructor(
     readonly folder: string,
     historyOptions: HistoryOptions = {},
+    /** Keelson's folder, where a cluster's kept secrets and kubeconfig are (moved on rename). */
+    private readonly home?: string,
   ) {
     this.history = new BackupHistory(folder, historyOptions);
+  }
+
+  /** Runs `task` after every save, rename or delete of `id` before it: one change at a time per cluster. */
+  private serial<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.saving.get(id) ?? Promise.resolve();
+    const run = previous.then(task);
+    const settled = run.catch(() => undefined);
+    this.saving.set(id, settled);
+    void settled.then(() => {
+      if (this.saving.get(id) === settled) this.saving.delete(id);
+    });
+    return run;
   }
 
   private pathOf(id: string): string {
@@ -107,11 +131,13 @@ export class WorkspaceStore {
     return entries;
   }
 
+  /** A new cluster named `name`, in the file named after it (clusterIdFor). */
   async create(
-    id: string,
     name: string,
     templateId?: string,
-  ): Promise<{ project: ClusterProject; version: string }> {
+  ): Promise<{ id: string; project: ClusterProject; version: string }> {
+    checkName(name);
+    const id = clusterIdFor(name);
     await this.ensureFolder();
     let project: ClusterProject;
     if (templateId) {
@@ -127,11 +153,10 @@ export class WorkspaceStore {
     try {
       await writeFileAtomic(this.pathOf(id), text, { exclusive: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-        throw new WorkspaceError(`a cluster "${id}" already exists`, { code: 'CONFLICT', id });
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw taken(name, id);
       throw error;
     }
-    return { project, version: versionOf(text) };
+    return { id, project, version: versionOf(text) };
   }
 
   /** The project and its version, or the file's first errors (with line numbers) and no project. */
@@ -149,14 +174,7 @@ export class WorkspaceStore {
    * as a backup generation.
    */
   save(id: string, value: unknown, baseVersion: string | null, writer?: object): Promise<SaveResult> {
-    const previous = this.saving.get(id) ?? Promise.resolve();
-    const run = previous.then(() => this.saveNow(id, value, baseVersion, writer));
-    const settled = run.catch(() => undefined);
-    this.saving.set(id, settled);
-    void settled.then(() => {
-      if (this.saving.get(id) === settled) this.saving.delete(id);
-    });
-    return run;
+    return this.serial(id, () => this.saveNow(id, value, baseVersion, writer));
   }
 
   private async saveNow(
@@ -212,58 +230,188 @@ export class WorkspaceStore {
     return { savedAt, findings, version };
   }
 
-  async rename(id: string, newId: string): Promise<void> {
+  /**
+   * Gives cluster `id` the name `name`: metadata.name is rewritten and the file (with its deploy
+   * state, generations, secrets and kubeconfig) takes the name's id. The new file is written
+   * (exclusively: never over another cluster) before anything moves, and the old one goes last,
+   * so a crash half-way leaves two copies rather than none. A file that is not a readable project
+   * keeps its text and only moves. Refused while a deploy or day-2 run holds the cluster.
+   */
+  rename(id: string, name: string): Promise<{ id: string; project?: ClusterProject; version?: string }> {
+    checkName(name);
+    return this.serial(id, () => this.renameNow(id, name));
+  }
+
+  private async renameNow(
+    id: string,
+    name: string,
+  ): Promise<{ id: string; project?: ClusterProject; version?: string }> {
     const from = this.pathOf(id);
+    const newId = clusterIdFor(name);
     const to = this.pathOf(newId);
-    if (id === newId) {
-      if ((await this.readText(id)) === undefined)
-        throw new WorkspaceError(`no cluster "${id}"`, { code: 'NOT_FOUND', id });
-      return;
+    const text = await this.readText(id);
+    if (text === undefined) throw new WorkspaceError(`no cluster "${id}"`, { code: 'NOT_FOUND', id });
+    const parsed = parseProject(text, `${id}${PROJECT_SUFFIX}`);
+    const project = parsed.ok
+      ? { ...parsed.project, metadata: { ...parsed.project.metadata, name } }
+      : undefined;
+    const newText = project ? serializeProject(project) : text;
+    const result = { id: newId, ...(project ? { project, version: versionOf(newText) } : {}) };
+    if (newId !== id) {
+      if (await exists(to)) throw taken(name, newId);
+      if (await exists(stateDirOf(this.folder, newId)))
+        throw new WorkspaceError(
+          `${newId}.deploy/ (deploy state no cluster file owns) is in the workspace folder: ` +
+            'move or delete it before giving a cluster this name',
+          { code: 'CONFLICT', id: newId },
+        );
     }
+    const release = await holdCluster(this.folder, id);
+    let heldAt = stateDirOf(this.folder, id);
     try {
-      // link + unlink instead of rename: rename would silently replace an existing newId.
-      await link(from, to);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new WorkspaceError(`no cluster "${id}"`, { code: 'NOT_FOUND', id });
-      if (code === 'EEXIST')
-        throw new WorkspaceError(`a cluster "${newId}" already exists`, { code: 'CONFLICT', id: newId });
-      throw error;
+      if (newId === id) {
+        if (newText === text) return result;
+        await this.history.add(id, from);
+        await writeFileAtomic(from, newText);
+        this.lastWrite.delete(id);
+        return result;
+      }
+      try {
+        await writeFileAtomic(to, newText, { exclusive: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw taken(name, newId);
+        throw error;
+      }
+      try {
+        await rename(heldAt, stateDirOf(this.folder, newId));
+        heldAt = stateDirOf(this.folder, newId);
+      } catch (error) {
+        await unlink(to).catch(() => undefined);
+        throw error;
+      }
+      // The version with the old name stays in the generations, which move with the file.
+      if (newText !== text) await this.history.add(id, from);
+      await unlink(from);
+      await this.history.move(id, newId);
+      await moveCompanions(this.folder, id, newId, this.home);
+      this.lastWrite.delete(id);
+      return result;
+    } finally {
+      await release(heldAt);
     }
-    await unlink(from);
-    await this.history.move(id, newId);
-    // The single .bak of Keelson before backup generations, if one is still there.
-    await rename(`${from}${LEGACY_BACKUP_SUFFIX}`, `${to}${LEGACY_BACKUP_SUFFIX}`).catch((error: unknown) => {
-      if (!isMissing(error)) throw error;
-    });
-    const last = this.lastWrite.get(id);
-    this.lastWrite.delete(id);
-    if (last) this.lastWrite.set(newId, last);
   }
 
   /**
-   * Moves the file (and its backup generations) into `.trash/` inside the workspace rather than
-   * erasing it: a mis-click must not lose a cluster design.
+   * Moves the file, its deploy state and its backup generations into `.trash/` inside the
+   * workspace rather than erasing them: a mis-click must not lose a cluster design, and a new
+   * cluster given the name later must not inherit the old one's deploy journal.
    */
-  async delete(id: string): Promise<boolean> {
+  delete(id: string): Promise<boolean> {
+    this.pathOf(id);
+    return this.serial(id, () => this.deleteNow(id));
+  }
+
+  private async deleteNow(id: string): Promise<boolean> {
     const path = this.pathOf(id);
-    const trash = join(this.folder, '.trash');
-    await mkdir(trash, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    if (!(await exists(path))) return false;
+    const trashId = `${id}.${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const t = trashed(this.folder, trashId);
+    const release = await holdCluster(this.folder, id);
+    let heldAt = stateDirOf(this.folder, id);
     try {
-      await rename(path, join(trash, `${id}.${stamp}${PROJECT_SUFFIX}`));
-    } catch (error) {
-      if (isMissing(error)) return false;
-      throw error;
+      await mkdir(t.trash, { recursive: true });
+      if (!(await moveIfThere(path, t.file))) return false;
+      await rename(heldAt, t.stateDir);
+      heldAt = t.stateDir;
+      await this.history.trash(id, t.trash, trashId);
+      await moveIfThere(`${path}${LEGACY_BACKUP_SUFFIX}`, t.bak);
+    } finally {
+      await release(heldAt);
     }
-    await this.history.trash(id, trash, `${id}.${stamp}`);
-    await rename(
-      `${path}${LEGACY_BACKUP_SUFFIX}`,
-      join(trash, `${id}.${stamp}${PROJECT_SUFFIX}${LEGACY_BACKUP_SUFFIX}`),
-    ).catch((error: unknown) => {
-      if (!isMissing(error)) throw error;
-    });
     this.lastWrite.delete(id);
     return true;
   }
+
+  /** Deleted clusters that restore can bring back, newest first. */
+  async trash(): Promise<TrashEntry[]> {
+    const entries: TrashEntry[] = [];
+    for (const found of await trashedClusters(this.folder)) {
+      const t = trashed(this.folder, found.trashId);
+      let name = found.id;
+      try {
+        const parsed = parseProject(await readFile(t.file, 'utf8'), `${found.trashId}${PROJECT_SUFFIX}`);
+        if (parsed.ok) name = parsed.project.metadata.name;
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+        continue; // restored meanwhile
+      }
+      entries.push({ ...found, name, hasDeployState: await exists(t.stateDir) });
+    }
+    return entries;
+  }
+
+  /**
+   * Brings a deleted cluster back under its id, with its deploy state and generations. Refused
+   * (CONFLICT) when a cluster of that name exists now: restoring never replaces anything.
+   */
+  restore(trashId: string): Promise<string> {
+    const t = trashed(this.folder, trashId);
+    this.pathOf(t.id);
+    return this.serial(t.id, () => this.restoreNow(trashId));
+  }
+
+  private async restoreNow(trashId: string): Promise<string> {
+    const t = trashed(this.folder, trashId);
+    const path = this.pathOf(t.id);
+    if (!(await exists(t.file)))
+      throw new WorkspaceError(`"${trashId}" is not in the trash (restored or emptied already)`, {
+        code: 'NOT_FOUND',
+        id: trashId,
+      });
+    const hasState = await exists(t.stateDir);
+    const refuse = (what: string) =>
+      new WorkspaceError(
+        `cannot restore "${t.id}": ${what} exists now. Rename or delete it first, then restore.`,
+        { code: 'CONFLICT', id: t.id },
+      );
+    if (await exists(path)) throw refuse(`a cluster with this name (${t.id}${PROJECT_SUFFIX})`);
+    if (hasState && (await exists(stateDirOf(this.folder, t.id))))
+      throw refuse(`deploy state under this name (${t.id}.deploy/)`);
+    try {
+      // link + unlink: rename would silently replace a file made since the check above.
+      await link(t.file, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw refuse(`a cluster with this name (${t.id}${PROJECT_SUFFIX})`);
+      throw error;
+    }
+    if (hasState) {
+      try {
+        await rename(t.stateDir, stateDirOf(this.folder, t.id));
+      } catch (error) {
+        await unlink(path).catch(() => undefined);
+        throw error;
+      }
+    }
+    await unlink(t.file);
+    await this.history.untrash(t.id, t.trash, trashId);
+    await moveIfThere(t.bak, `${path}${LEGACY_BACKUP_SUFFIX}`);
+    return t.id;
+  }
+}
+
+/** Names are checked by the contract on every IPC call; this stops a direct caller too. */
+function checkName(name: string): void {
+  const problem = clusterNameProblem(name);
+  if (problem) throw new Error(`not a cluster name: ${JSON.stringify(name)}: ${problem}`);
+}
+
+function taken(name: string, id: string): WorkspaceError {
+  return new WorkspaceError(
+    `a cluster named "${name}" exists already (${id}${PROJECT_SUFFIX}): choose another name`,
+    {
+      code: 'CONFLICT',
+      id,
+    },
+  );
 }

@@ -10,7 +10,16 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  type DragEvent,
+  type MouseEvent,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useDesign } from '../store/design';
 import { freeSpot, sshEdgeHost, updateHost, type XY } from '../store/edits';
 import { badgesOf, useWorkspaceMembers } from '../store/findings';
@@ -38,6 +47,7 @@ const VISIBLE_ONLY_ABOVE = 150;
 const MULTI_SELECT_KEYS = ['Shift', 'Control', 'Meta'];
 const MAX_FIT_ZOOM = 1.2;
 const NODE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
+const PRO_OPTIONS = { hideAttribution: true };
 
 function minimapColor(node: CanvasNode): string {
   const kind = node.type === 'endpoint' ? 'vip' : primaryRole(node.data.host.roles);
@@ -220,6 +230,29 @@ export function CanvasView() {
     });
   }, [focus, flow]);
 
+  // Stable handlers: this component renders on every frame of a drag, and a new function
+  // prop makes React Flow re-render all 500 node wrappers (and re-run their drag effects).
+  const onPaneClick = useCallback(() => useDesign.getState().select([]), []);
+  const onNodeDoubleClick = useCallback(
+    (_event: unknown, node: CanvasNode) => node.type === 'host' && openTerminalToHost(node.id),
+    [],
+  );
+  const onNodeContextMenu = useCallback((event: MouseEvent, node: CanvasNode) => {
+    if (node.type !== 'host') return;
+    event.preventDefault();
+    const opener = (event.target as Element).closest<HTMLElement>('.react-flow__node');
+    // The context-menu key (or Shift+F10) on a focused node has no pointer position.
+    const box = opener?.getBoundingClientRect();
+    const fromKey = event.clientX === 0 && event.clientY === 0 && box;
+    setNodeMenu({
+      x: fromKey ? box.left + box.width / 2 : event.clientX,
+      y: fromKey ? box.bottom : event.clientY,
+      host: node.id,
+      opener,
+    });
+  }, []);
+  const minimapStyle = useMemo(() => minimapSize(area ?? { width: 0, height: 0 }), [area]);
+
   const autoLayout = useCallback(() => {
     useDesign.getState().apply((p) => ({ ...p, canvas: { ...p.canvas, positions: layoutTiers(p) } }));
     requestAnimationFrame(() => fitClear());
@@ -236,22 +269,9 @@ export function CanvasView() {
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onConnect={onConnect}
-          onPaneClick={() => useDesign.getState().select([])}
-          onNodeDoubleClick={(_event, node) => node.type === 'host' && openTerminalToHost(node.id)}
-          onNodeContextMenu={(event, node) => {
-            if (node.type !== 'host') return;
-            event.preventDefault();
-            const opener = (event.target as Element).closest<HTMLElement>('.react-flow__node');
-            // The context-menu key (or Shift+F10) on a focused node has no pointer position.
-            const box = opener?.getBoundingClientRect();
-            const fromKey = event.clientX === 0 && event.clientY === 0 && box;
-            setNodeMenu({
-              x: fromKey ? box.left + box.width / 2 : event.clientX,
-              y: fromKey ? box.bottom : event.clientY,
-              host: node.id,
-              opener,
-            });
-          }}
+          onPaneClick={onPaneClick}
+          onNodeDoubleClick={onNodeDoubleClick}
+          onNodeContextMenu={onNodeContextMenu}
           colorMode={theme}
           minZoom={0.05}
           deleteKeyCode={null}
@@ -259,7 +279,7 @@ export function CanvasView() {
           fitView={fitOnOpen}
           fitViewOptions={openingFit}
           onlyRenderVisibleElements={nodes.length > VISIBLE_ONLY_ABOVE}
-          proOptions={{ hideAttribution: true }}
+          proOptions={PRO_OPTIONS}
         >
           <Background />
           {showMinimap && (
@@ -268,7 +288,7 @@ export function CanvasView() {
               zoomable
               nodeColor={minimapColor}
               className="canvas-overlay"
-              style={minimapSize(area ?? { width: 0, height: 0 })}
+              style={minimapStyle}
               ariaLabel="Minimap"
             />
           )}

@@ -90,7 +90,15 @@ export function createNodeDeriver() {
         old.selected === inputs.selected &&
         sameBadge(old.badge, inputs.badge) &&
         old.measured === inputs.measured;
-      const entry = same ? old : { ...inputs, source, node: make(inputs) };
+      // Moved, selected or measured but showing the same: the same data object, so the
+      // memoized node component skips it (the first measuring pass touches all 500 nodes).
+      const sameData = old && old.source === source && sameBadge(old.badge, inputs.badge);
+      const fresh = () => {
+        const node = make(inputs);
+        if (sameData) node.data = old.node.data as typeof node.data;
+        return { ...inputs, source, node };
+      };
+      const entry = same ? old : fresh();
       next.set(id, entry);
       nodes.push(entry.node);
     };

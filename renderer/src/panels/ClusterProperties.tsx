@@ -3,7 +3,7 @@ import type { ClusterProject } from '../../../shared/model/cluster';
 import { useDesign } from '../store/design';
 import { hasEndpointNode } from '../store/edits';
 import { EndpointProperties } from './EndpointProperties';
-import { CheckField, SelectField, TextField } from './fields';
+import { CheckField, Field, SelectField, TextField } from './fields';
 import { OS_CHOICES } from './HostProperties';
 import { versionChoices } from './versionChoices';
 
@@ -30,11 +30,10 @@ export function ClusterProperties({ project }: { project: ClusterProject }) {
   return (
     <div className="props" data-testid="cluster-properties">
       <h2>Cluster</h2>
-      <TextField
-        label="Cluster name"
-        value={project.metadata.name}
-        onChange={(name) => apply((p) => ({ ...p, metadata: { ...p.metadata, name } }), 'cluster:name')}
-      />
+      {/* Read-only here: the file is named after the cluster, so a new name goes through Rename. */}
+      <Field label="Cluster name" hint="Rename it from the Clusters menu: its file is renamed with it.">
+        <input type="text" value={project.metadata.name} readOnly />
+      </Field>
       <SelectField
         label="Kubernetes version"
         value={spec.kubernetesVersion}

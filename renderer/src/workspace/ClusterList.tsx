@@ -1,14 +1,16 @@
 import { useState } from 'react';
 import type { ClusterEntry } from '../../../shared/contract/workspace';
+import { clusterIdFor } from '../../../shared/model/cluster-name';
+import { ClusterNameField, nameReady } from './ClusterNameField';
 import { useWorkspace } from './workspace-store';
-
-const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 function Row({ entry, current, onOpened }: { entry: ClusterEntry; current: boolean; onOpened?: () => void }) {
   const { openCluster, renameCluster, deleteCluster } = useWorkspace.getState();
   const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view');
-  const [newId, setNewId] = useState(entry.id);
-  const idOk = ID.test(newId);
+  const [newName, setNewName] = useState(entry.name);
+  const [refused, setRefused] = useState<string | null>(null);
+  // A file named by hand (or before names and files agreed): its file name is said too.
+  const fileDiffers = clusterIdFor(entry.name) !== entry.id;
 
   return (
     <li
@@ -23,15 +25,24 @@ function Row({ entry, current, onOpened }: { entry: ClusterEntry; current: boole
           title={entry.error ?? `Open ${entry.id}.keelson.yaml`}
         >
           {entry.error ? '⚠ ' : ''}
-          {entry.name} <span className="muted">({entry.id})</span>
+          {entry.name}
+          {fileDiffers && <span className="muted"> (file {entry.id}.keelson.yaml)</span>}
         </button>
         <span className="spacer" />
         {mode === 'view' && (
           <>
-            <button type="button" onClick={() => setMode('rename')} aria-label={`Rename ${entry.id}`}>
+            <button
+              type="button"
+              onClick={() => {
+                setNewName(entry.name);
+                setRefused(null);
+                setMode('rename');
+              }}
+              aria-label={`Rename ${entry.name}`}
+            >
               Rename
             </button>
-            <button type="button" onClick={() => setMode('delete')} aria-label={`Delete ${entry.id}`}>
+            <button type="button" onClick={() => setMode('delete')} aria-label={`Delete ${entry.name}`}>
               Delete
             </button>
           </>
@@ -43,15 +54,24 @@ function Row({ entry, current, onOpened }: { entry: ClusterEntry; current: boole
           className="inline-form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (idOk) void renameCluster(entry.id, newId).then(() => setMode('view'));
+            if (!nameReady(newName)) return;
+            void renameCluster(entry.id, newName.trim()).then((why) => {
+              setRefused(why);
+              if (why === null) setMode('view');
+            });
           }}
         >
-          <label className="field">
-            <span className="field-label">New file name</span>
-            <input value={newId} onChange={(e) => setNewId(e.target.value)} aria-invalid={!idOk} autoFocus />
-            {!idOk && <span className="error-text">lowercase letters, digits and -</span>}
-          </label>
-          <button type="submit" disabled={!idOk}>
+          <ClusterNameField
+            label="New name"
+            value={newName}
+            refused={refused}
+            autoFocus
+            onChange={(v) => {
+              setNewName(v);
+              setRefused(null);
+            }}
+          />
+          <button type="submit" disabled={!nameReady(newName)}>
             Save name
           </button>
           <button type="button" onClick={() => setMode('view')}>
@@ -61,9 +81,9 @@ function Row({ entry, current, onOpened }: { entry: ClusterEntry; current: boole
       )}
       {mode === 'delete' && (
         <div className="inline-form">
-          <span>Delete {entry.id}.keelson.yaml?</span>
+          <span>Delete {entry.name}? It can be restored from Recently deleted.</span>
           <button type="button" className="danger" onClick={() => void deleteCluster(entry.id)}>
-            Delete for good
+            Move to trash
           </button>
           <button type="button" onClick={() => setMode('view')}>
             Keep it

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { ClusterList } from './ClusterList';
 import { NewClusterForm } from './NewClusterForm';
+import { TrashList } from './TrashList';
 import { useWorkspace } from './workspace-store';
 
-/** Header menu: new (empty or from a template), open, rename, delete. */
+/** Header menu: new (empty or from a template), open, rename, delete, restore what was deleted. */
 export function ClustersMenu() {
   const [open, setOpen] = useState(false);
   const folder = useWorkspace((s) => s.folder);
@@ -49,6 +50,7 @@ export function ClustersMenu() {
           <NewClusterForm onDone={() => setOpen(false)} />
           <h2>Open</h2>
           <ClusterList onOpened={() => setOpen(false)} />
+          <TrashList />
           {error && (
             <p className="error-text" role="alert">
               {error}

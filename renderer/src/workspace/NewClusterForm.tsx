@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { ClusterNameField, nameReady } from './ClusterNameField';
 import { useWorkspace } from './workspace-store';
 
 /** Name + starting point (empty or a template from workspace.templates). */
@@ -6,17 +7,19 @@ export function NewClusterForm({ onDone }: { onDone?: () => void }) {
   const templates = useWorkspace((s) => s.templates);
   const createCluster = useWorkspace((s) => s.createCluster);
   const [name, setName] = useState('');
+  const [refused, setRefused] = useState<string | null>(null);
   const [templateId, setTemplateId] = useState('');
   const [busy, setBusy] = useState(false);
   const chosen = templates.find((t) => t.id === templateId);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (name.trim() === '') return;
+    if (!nameReady(name)) return;
     setBusy(true);
-    await createCluster(name.trim(), templateId || undefined);
+    const why = await createCluster(name.trim(), templateId || undefined);
     setBusy(false);
-    if (useWorkspace.getState().error === null) {
+    setRefused(why);
+    if (why === null) {
       setName('');
       onDone?.();
     }
@@ -24,10 +27,15 @@ export function NewClusterForm({ onDone }: { onDone?: () => void }) {
 
   return (
     <form className="new-cluster" onSubmit={(e) => void submit(e)} data-testid="new-cluster-form">
-      <label className="field">
-        <span className="field-label">Cluster name</span>
-        <input value={name} onChange={(e) => setName(e.target.value)} placeholder="prod-east" required />
-      </label>
+      <ClusterNameField
+        label="Cluster name"
+        value={name}
+        refused={refused}
+        onChange={(v) => {
+          setName(v);
+          setRefused(null);
+        }}
+      />
       <label className="field">
         <span className="field-label">Start from</span>
         <select value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
@@ -42,7 +50,7 @@ export function NewClusterForm({ onDone }: { onDone?: () => void }) {
         </select>
         {chosen && <span className="field-hint">{chosen.description}</span>}
       </label>
-      <button type="submit" disabled={busy || name.trim() === ''}>
+      <button type="submit" disabled={busy || !nameReady(name)}>
         Create cluster
       </button>
     </form>

@@ -1,5 +1,6 @@
 import { ClusterList } from './ClusterList';
 import { NewClusterForm } from './NewClusterForm';
+import { TrashList } from './TrashList';
 import { useWorkspace } from './workspace-store';
 
 /** Shown in place of the canvas when no cluster is open. */
@@ -27,6 +28,7 @@ export function StartScreen() {
         <ClusterList />
         {folder && <p className="muted">Workspace folder: {folder}</p>}
       </section>
+      <TrashList />
       {error && (
         <p className="error-text" role="alert">
           {error}

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { ClusterProject } from '../../../shared/model/cluster';
 import { projectDifferences, type Difference } from '../../../shared/model/diff';
-import type { ClusterEntry, TemplateEntry } from '../../../shared/contract/workspace';
+import type { ClusterEntry, TemplateEntry, TrashEntry } from '../../../shared/contract/workspace';
 import { fillMissingPositions } from '../canvas/layout';
 import { useConnection } from '../connection';
 import { useDesign } from '../store/design';
@@ -38,6 +38,8 @@ interface WorkspaceState {
   folder: string;
   clusters: ClusterEntry[];
   templates: TemplateEntry[];
+  /** Deleted clusters that can be restored, newest first. */
+  trash: TrashEntry[];
   /** Id of the open cluster (file stem), null on the start screen. */
   currentId: string | null;
   /** The file that could not be opened and why; it is left untouched on disk. */
@@ -49,10 +51,13 @@ interface WorkspaceState {
   error: string | null;
 
   refresh(): Promise<void>;
-  createCluster(name: string, templateId?: string): Promise<void>;
+  /** Null when created, else why not (shown at the name field). */
+  createCluster(name: string, templateId?: string): Promise<string | null>;
   openCluster(id: string): Promise<void>;
-  renameCluster(id: string, newId: string): Promise<void>;
+  /** Null when renamed, else why not (shown at the name field). */
+  renameCluster(id: string, name: string): Promise<string | null>;
   deleteCluster(id: string): Promise<void>;
+  restoreCluster(trashId: string): Promise<void>;
   closeCluster(): void;
   /** Saves the open project now; saves of this window run one after another, never side by side. */
   saveNow(): Promise<void>;
@@ -84,19 +89,6 @@ export function describeError(error: unknown, project?: ClusterProject): string 
     }
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-/** A file-name-safe id from a cluster name: "Prod East" → "prod-east". */
-export function idFromName(name: string, taken: ReadonlySet<string>): string {
-  const base =
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 56) || 'cluster';
-  let id = base;
-  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
-  return id;
 }
 
 let lastSaved: ClusterProject | null = null;
@@ -212,6 +204,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     folder: '',
     clusters: [],
     templates: [],
+    trash: [],
     currentId: null,
     openError: null,
     save: { state: 'idle' },
@@ -221,8 +214,12 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     async refresh() {
       try {
         const client = getClient();
-        const [list, templates] = await Promise.all([client.workspace.list(), client.workspace.templates()]);
-        set({ folder: list.folder, clusters: list.clusters, templates, error: null });
+        const [list, templates, trash] = await Promise.all([
+          client.workspace.list(),
+          client.workspace.templates(),
+          client.workspace.trash(),
+        ]);
+        set({ folder: list.folder, clusters: list.clusters, templates, trash, error: null });
       } catch (error) {
         set({ error: describeError(error) });
       }
@@ -230,13 +227,13 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     async createCluster(name, templateId) {
       try {
         await get().saveNow();
-        const id = idFromName(name, new Set(get().clusters.map((c) => c.id)));
-        const created = await getClient().workspace.create({ id, name, templateId });
+        const created = await getClient().workspace.create({ name, templateId });
         loadProject(created.id, created.project, created.version);
         set({ error: null });
         await get().refresh();
+        return null;
       } catch (error) {
-        set({ error: `Could not create "${name}": ${describeError(error)}` });
+        return describeError(error);
       }
     },
     async openCluster(id) {
@@ -258,19 +255,28 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
         set({ openError: { id, message: describeError(error) } });
       }
     },
-    async renameCluster(id, newId) {
+    async renameCluster(id, name) {
       try {
         await get().saveNow();
-        const renamed = await getClient().workspace.rename({ id, newId });
+        const renamed = await getClient().workspace.rename({ id, name });
         moveDraft(id, renamed.id);
         if (get().currentId === id) {
-          set({ currentId: renamed.id });
           localStorage.setItem(LAST_CLUSTER_KEY, renamed.id);
+          set({ currentId: renamed.id });
+          // The file was rewritten with the new name: this window takes that version.
+          const parsed = ClusterProject.safeParse(renamed.project);
+          if (parsed.success && renamed.version) {
+            lastSaved = parsed.data;
+            baseVersion = renamed.version;
+            useDesign.getState().load(fillMissingPositions(parsed.data));
+          }
         }
+        if (get().openError?.id === id) set({ openError: null });
         set({ error: null });
         await get().refresh();
+        return null;
       } catch (error) {
-        set({ error: `Could not rename "${id}": ${describeError(error)}` });
+        return describeError(error);
       }
     },
     async deleteCluster(id) {
@@ -284,6 +290,15 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
         await get().refresh();
       } catch (error) {
         set({ error: `Could not delete "${id}": ${describeError(error)}` });
+      }
+    },
+    async restoreCluster(trashId) {
+      try {
+        await getClient().workspace.restore({ trashId });
+        set({ error: null });
+        await get().refresh();
+      } catch (error) {
+        set({ error: `Could not restore: ${describeError(error)}` });
       }
     },
     closeCluster() {

@@ -55,11 +55,13 @@ function samples(box: FuzzSandbox): Record<string, unknown> {
     'ssh.secrets.names': undefined,
     'workspace.list': undefined,
     'workspace.templates': undefined,
-    'workspace.create': { id: 'made', name: 'Made here', templateId: 'keepalived-haproxy' },
+    'workspace.create': { name: 'Made here', templateId: 'keepalived-haproxy' },
     'workspace.open': { id: 'fuzz' },
     'workspace.save': { id: 'fuzz', project: fullProject(), baseVersion: null },
-    'workspace.rename': { id: 'made', newId: 'renamed' },
+    'workspace.rename': { id: 'made-here', name: 'Renamed' },
     'workspace.delete': { id: 'renamed' },
+    'workspace.trash': undefined,
+    'workspace.restore': { trashId: 'renamed.2026-11-30T01-02-03-456Z' },
     'plan.generate': { project: fullProject() },
     'plan.export': { id: 'fuzz', folder: join(box.workspace, 'export'), overwrite: false },
     'terminal.open': { kind: 'local', cluster: 'fuzz', cols: 80, rows: 24 },
@@ -197,7 +199,7 @@ describe('fuzz: the contract with hostile values', () => {
     restoreEnv = useEnv(box.env);
     process.chdir(box.cwd); // a relative path written to would land outside the workspace
     const client = createRouterClient(router, { context: newServiceContext('in-process', 'browser') });
-    await client.workspace.create({ id: 'fuzz', name: 'Fuzz', templateId: 'keepalived-haproxy' });
+    await client.workspace.create({ name: 'fuzz', templateId: 'keepalived-haproxy' });
     console.log(`fuzz-contract: seed ${seed} (KEELSON_FUZZ_SEED=${seed} replays this run)`);
   });
   afterAll(() => {

@@ -23,11 +23,7 @@ const allSteps = (plan: { phases: { steps: { id: string }[] }[] }) => plan.phase
 
 describe('plan service', () => {
   it('plans a workspace cluster by id, the same as the project sent inline', async () => {
-    const { project } = await client.workspace.create({
-      id: 'ha',
-      name: 'ha',
-      templateId: 'keepalived-haproxy',
-    });
+    const { project } = await client.workspace.create({ name: 'ha', templateId: 'keepalived-haproxy' });
     const byId = await client.plan.generate({ id: 'ha' });
     const inline = await client.plan.generate({ project });
     expect(byId).toEqual(inline);
@@ -46,24 +42,22 @@ describe('plan service', () => {
   });
 
   it('refuses to plan a project with error findings, as keelson plan does, saying where', async () => {
-    const { project } = (await client.workspace.create({
-      id: 'ha',
-      name: 'ha',
-      templateId: 'keepalived-haproxy',
-    })) as { project: { spec: { hosts: { address: string }[]; apiEndpoint: { vip?: string } } } };
+    const { project } = (await client.workspace.create({ name: 'ha', templateId: 'keepalived-haproxy' })) as {
+      project: { spec: { hosts: { address: string }[]; apiEndpoint: { vip?: string } } };
+    };
     project.spec.apiEndpoint.vip = project.spec.hosts[0]!.address; // VIP_IS_HOST_ADDRESS
     const error = await failure(client.plan.generate({ project }));
     expect(error.code).toBe('CANNOT_PLAN');
     expect(error.message).toMatch(/^fix the project's errors first: spec\.apiEndpoint\.vip: /);
 
-    const empty = (await client.workspace.create({ id: 'e', name: 'e' })).project; // no hosts yet
+    const empty = (await client.workspace.create({ name: 'e' })).project; // no hosts yet
     const notYet = await failure(client.plan.generate({ project: empty }));
     expect(notYet.code).toBe('CANNOT_PLAN');
     expect(notYet.message).toContain('spec.hosts');
   });
 
   it('exports to an absolute folder, refuses relative paths and non-empty folders unless told', async () => {
-    await client.workspace.create({ id: 'ha', name: 'ha', templateId: 'keepalived-haproxy' });
+    await client.workspace.create({ name: 'ha', templateId: 'keepalived-haproxy' });
     const relative = await failure(client.plan.export({ id: 'ha', folder: 'plans/ha' }));
     expect(relative.code).toBe('BAD_FOLDER');
     expect(relative.message).toContain('not an absolute path');
@@ -93,7 +87,7 @@ describe('plan service', () => {
   });
 
   it('reads ~ in an export folder as the home folder of the user running the services', async () => {
-    await client.workspace.create({ id: 'ha', name: 'ha', templateId: 'keepalived-haproxy' });
+    await client.workspace.create({ name: 'ha', templateId: 'keepalived-haproxy' });
     const realHome = process.env.HOME;
     process.env.HOME = home; // os.homedir() follows HOME
     try {

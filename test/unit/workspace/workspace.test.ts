@@ -31,12 +31,12 @@ const filesIn = async (dir = folder) => (await readdir(dir)).sort();
 
 describe('workspace service', () => {
   it('keeps projects under $KEELSON_HOME/workspace and lists them', async () => {
-    await ws.create({ id: 'lab', name: 'Lab cluster' });
+    await ws.create({ name: 'Lab cluster' });
     const listed = await ws.list();
     expect(listed.folder).toBe(folder);
     // An empty design has no VIP yet and a node-local endpoint (no keepalived): nothing to compare.
     expect(listed.clusters).toEqual([
-      { id: 'lab', name: 'Lab cluster', modifiedAt: expect.any(String), endpoint: {} },
+      { id: 'lab-cluster', name: 'Lab cluster', modifiedAt: expect.any(String), endpoint: {} },
     ]);
   });
 
@@ -51,7 +51,7 @@ describe('workspace service', () => {
       'dedicated-lb-external-etcd',
     ]);
     for (const t of templates) expect(t.description.length).toBeGreaterThan(20);
-    const { project } = await ws.create({ id: 'prod', name: 'Production', templateId: 'keepalived-haproxy' });
+    const { project } = await ws.create({ name: 'Production', templateId: 'keepalived-haproxy' });
     const p = project as ClusterProject;
     expect(p.metadata.name).toBe('Production');
     expect(p.spec.apiEndpoint).toMatchObject({
@@ -59,23 +59,23 @@ describe('workspace service', () => {
       vip: '10.77.0.10',
       port: 8443,
     });
-    const opened = await ws.open({ id: 'prod' });
+    const opened = await ws.open({ id: 'production' });
     expect(opened.project).toEqual(project);
   });
 
   it('refuses to create over an existing cluster or from an unknown template', async () => {
-    await ws.create({ id: 'lab', name: 'Lab' });
+    await ws.create({ name: 'lab' });
     const before = await readFile(file('lab'), 'utf8');
-    expect(await failure(ws.create({ id: 'lab', name: 'Other' }))).toMatchObject({
+    expect(await failure(ws.create({ name: 'lab' }))).toMatchObject({
       code: 'CONFLICT',
       data: { id: 'lab' },
     });
     expect(await readFile(file('lab'), 'utf8')).toBe(before);
-    expect((await failure(ws.create({ id: 'x', name: 'X', templateId: 'nope' }))).code).toBe('NOT_FOUND');
+    expect((await failure(ws.create({ name: 'x', templateId: 'nope' }))).code).toBe('NOT_FOUND');
   });
 
   it('saves atomically: the replaced version kept as a backup generation, no temp files left, findings returned', async () => {
-    const created = await ws.create({ id: 'lab', name: 'Lab', templateId: 'keepalived-haproxy' });
+    const created = await ws.create({ name: 'lab', templateId: 'keepalived-haproxy' });
     const first = await readFile(file('lab'), 'utf8');
     const p = structuredClone(created.project) as ClusterProject;
     p.spec.hosts = p.spec.hosts.filter((h) => h.name !== 'cp3');
@@ -97,7 +97,7 @@ describe('workspace service', () => {
   });
 
   it('rejects a project that breaks the schema with a typed error naming the field, and writes nothing', async () => {
-    const { project, version } = await ws.create({ id: 'lab', name: 'Lab' });
+    const { project, version } = await ws.create({ name: 'lab' });
     const before = await readFile(file('lab'), 'utf8');
     const bad = structuredClone(project) as ClusterProject & { spec: { colour?: string } };
     bad.spec.colour = 'red';
@@ -137,7 +137,7 @@ describe('workspace service', () => {
   });
 
   it('never overwrites a file someone broke by hand; saves again once it is fixed ', async () => {
-    const { project, version } = await ws.create({ id: 'lab', name: 'Lab', templateId: 'keepalived-nginx' });
+    const { project, version } = await ws.create({ name: 'lab', templateId: 'keepalived-nginx' });
     const handBroken = (await readFile(file('lab'), 'utf8')).replace(
       'pattern: keepalived-nginx',
       'pattern: [keepalived',
@@ -158,7 +158,7 @@ describe('workspace service', () => {
   });
 
   it('a hand edit made while the app has the file open is not overwritten: CONFLICT with what the file holds', async () => {
-    const { project, version } = await ws.create({ id: 'lab', name: 'Lab' });
+    const { project, version } = await ws.create({ name: 'Lab' });
     const handEdited = (await readFile(file('lab'), 'utf8')).replace('name: Lab', 'name: Edited by hand');
     await writeFile(file('lab'), handEdited);
 
@@ -184,7 +184,7 @@ describe('workspace service', () => {
   it('two windows: a save based on a version the other window replaced is refused, nothing lost', async () => {
     const windowA = createRouterClient(router, { context: newServiceContext('in-process', 'cli') }).workspace;
     const windowB = createRouterClient(router, { context: newServiceContext('in-process', 'cli') }).workspace;
-    const { version } = await windowA.create({ id: 'lab', name: 'Lab' });
+    const { version } = await windowA.create({ name: 'lab' });
     const b = await windowB.open({ id: 'lab' });
     const a = (await windowA.open({ id: 'lab' })).project as ClusterProject;
     a.metadata.description = 'from A';
@@ -203,7 +203,7 @@ describe('workspace service', () => {
   });
 
   it('saves sent at once on the same version are checked and written one at a time: one wins, the rest conflict', async () => {
-    const { project, version } = await ws.create({ id: 'lab', name: 'Lab' });
+    const { project, version } = await ws.create({ name: 'lab' });
     const results = await Promise.allSettled(
       Array.from({ length: 6 }, (_, i) => {
         const p = structuredClone(project) as ClusterProject;
@@ -221,7 +221,7 @@ describe('workspace service', () => {
   });
 
   it('a cluster deleted by another window is not silently re-created; Keep mine (base null) does', async () => {
-    const { project, version } = await ws.create({ id: 'lab', name: 'Lab' });
+    const { project, version } = await ws.create({ name: 'lab' });
     await ws.delete({ id: 'lab' });
     const error = await failure(ws.save({ id: 'lab', project, baseVersion: version }));
     expect(error.code).toBe('CONFLICT');
@@ -234,30 +234,33 @@ describe('workspace service', () => {
   });
 
   it('renames a cluster with its backup generations, and refuses to rename onto another one', async () => {
-    const a = await ws.create({ id: 'a', name: 'A' });
+    const a = await ws.create({ name: 'a' });
     const p = structuredClone(a.project) as ClusterProject;
     p.metadata.description = 'changed';
     await ws.save({ id: 'a', project: p, baseVersion: a.version });
-    await ws.create({ id: 'b', name: 'B' });
+    await ws.create({ name: 'b' });
     const b = await readFile(file('b'), 'utf8');
 
-    expect(await failure(ws.rename({ id: 'a', newId: 'b' }))).toMatchObject({
+    expect(await failure(ws.rename({ id: 'a', name: 'B' }))).toMatchObject({
       code: 'CONFLICT',
       data: { id: 'b' },
     });
     expect(await readFile(file('b'), 'utf8')).toBe(b);
 
-    await expect(ws.rename({ id: 'a', newId: 'c' })).resolves.toEqual({ id: 'c' });
+    await expect(ws.rename({ id: 'a', name: 'c' })).resolves.toMatchObject({ id: 'c', name: 'c' });
     expect(await filesIn()).toEqual(['.history', 'b.keelson.yaml', 'c.keelson.yaml']);
     expect(await filesIn(join(folder, '.history'))).toEqual(['c']);
-    expect(await filesIn(join(folder, '.history', 'c'))).toHaveLength(1);
-    expect((await ws.open({ id: 'c' })).project).toMatchObject({ metadata: { name: 'A' } });
-    expect((await failure(ws.rename({ id: 'zzz', newId: 'y' }))).code).toBe('NOT_FOUND');
+    // The saved version and the one with the old name.
+    expect(await filesIn(join(folder, '.history', 'c'))).toHaveLength(2);
+    expect((await ws.open({ id: 'c' })).project).toMatchObject({
+      metadata: { name: 'c', description: 'changed' },
+    });
+    expect((await failure(ws.rename({ id: 'zzz', name: 'y' }))).code).toBe('NOT_FOUND');
     expect((await failure(ws.open({ id: 'a' }))).code).toBe('NOT_FOUND');
   });
 
   it('deletes into .trash (with its generations) rather than erasing', async () => {
-    const { project, version } = await ws.create({ id: 'lab', name: 'Lab' });
+    const { project, version } = await ws.create({ name: 'lab' });
     const p = structuredClone(project) as ClusterProject;
     p.metadata.description = 'changed';
     await ws.save({ id: 'lab', project: p, baseVersion: version });
@@ -282,7 +285,7 @@ describe('backup generations', () => {
     let now = Date.parse('2026-11-30T10:00:00.000Z');
     const store = new WorkspaceStore(folder, { now: () => now });
     const me = {};
-    let { project, version } = await store.create('lab', 'Lab');
+    let { project, version } = await store.create('lab');
     const edit = async (description: string) => {
       const p = structuredClone(project);
       p.metadata.description = description;
@@ -337,7 +340,7 @@ describe('backup generations', () => {
 
 describe('files left behind', () => {
   it('list() removes temporary files a killed writer left (older than an hour), never a fresh one', async () => {
-    await ws.create({ id: 'lab', name: 'Lab' });
+    await ws.create({ name: 'lab' });
     const stale = join(folder, '.lab.keelson.yaml.0b6a57f4-6d1e-4b8e-9a52-4a4c8e0f6f01.tmp');
     const fresh = join(folder, '.lab.keelson.yaml.5c1f0c1e-2f44-4d55-8c1b-1e2a3b4c5d6e.tmp');
     const notOurs = join(folder, '.notes.tmp');
@@ -364,11 +367,7 @@ describe.skipIf(!canMountTinyDisk())('a full disk', () => {
 
   it('says "the disk is full" with the path, changes nothing on disk and leaves no temporary file', async () => {
     const wsFolder = join(disk.dir, 'workspace');
-    const { project, version } = await ws.create({
-      id: 'lab',
-      name: 'Lab',
-      templateId: 'keepalived-haproxy',
-    });
+    const { project, version } = await ws.create({ name: 'lab', templateId: 'keepalived-haproxy' });
     const before = await readFile(join(wsFolder, 'lab.keelson.yaml'), 'utf8');
     disk.fill();
     const p = structuredClone(project) as ClusterProject;
