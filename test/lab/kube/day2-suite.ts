@@ -309,7 +309,8 @@ export function day2Tests(t: Day2Context): void {
         await field('Address').fill(host.address);
         await field('SSH port').fill(String(host.sshPort));
         await field('SSH user').fill(host.user);
-        await field('Authentication').selectOption({ label: 'Key file' });
+        // A select's accessible name includes its chosen option ("Authentication SSH agent").
+        await props.getByLabel('Authentication').selectOption({ label: 'Key file' });
         await field('Key file').fill(lab.keyPath);
         await field('Sudo password secret name').fill(LAB_SUDO_SECRET);
         await t.waitFor(
