@@ -24,6 +24,7 @@ import { DEFAULT_KUBE_VERSION } from './components';
 import { KEELSON_CACHE } from './go-build';
 
 const BUNDLE = join(KEELSON_CACHE, 'bundles', `v${DEFAULT_KUBE_VERSION}`);
+const KUBE_BIN = join(KEELSON_CACHE, 'kube', `v${DEFAULT_KUBE_VERSION}`, 'bin');
 
 export interface Day2Context {
   cluster: () => LabCluster;
@@ -287,6 +288,7 @@ export function day2Tests(t: Day2Context): void {
         KEELSON_BUNDLE: BUNDLE,
         KEELSON_KNOWN_HOSTS: knownHosts,
         HOME: home,
+        PATH: `${KUBE_BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       });
       const page = app.page;
       const started = Date.now();
@@ -338,6 +340,26 @@ export function day2Tests(t: Day2Context): void {
           async () => /^Ready/.test((await page.getByTestId('node-deploy-worker2').textContent()) ?? ''),
           3 * MINUTE,
         );
+        t.log(`worker2 Ready on the canvas ${((Date.now() - started) / 1000).toFixed(0)} s after the app opened`);
+        // The local shell of the same app: KUBECONFIG is the kubeconfig the deploy exported, and
+        // kubectl (the one built for the lab, on the server's PATH as a user's would be) lists the
+        // cluster, worker2 included.
+        await page.getByTestId('tab-terminals').click();
+        await page.getByTestId('new-terminal').click();
+        await page.getByTestId('new-terminal-local').click();
+        const view = page.getByTestId('terminal-view');
+        await view.locator('.xterm-screen').click();
+        await page.keyboard.type('kubectl get nodes');
+        await page.keyboard.press('Enter');
+        await t.waitFor(
+          'the local shell to list worker2 Ready',
+          async () =>
+            (await view.locator('.xterm-rows > div').allTextContents()).some((row) =>
+              /^worker2\s+Ready\s/.test(row.replace(/\u00a0/g, ' ')),
+            ),
+          MINUTE,
+        );
+        t.log('the app’s local shell: `kubectl get nodes` lists worker2 Ready');
       } finally {
         await app.close();
       }
