@@ -214,8 +214,9 @@ test.describe('plan view', () => {
   const userHome = mkdtempSync(join(tmpdir(), 'keelson-bulk-home-'));
   test.use({ serverEnv: { HOME: userHome } });
 
-  async function openHaproxyFile(app: Page) {
-    await createFrom(app, 'Plan bulk', TEMPLATE);
+  // One cluster per test: a name is one cluster's, so a second "create" of it would be refused.
+  async function openHaproxyFile(app: Page, name: string) {
+    await createFrom(app, name, TEMPLATE);
     await app.getByTestId('open-plan').click();
     await app.getByTestId('plan-step-load-balancer/haproxy/cp1').click();
     await app.getByTestId('plan-file-/etc/haproxy/haproxy.cfg').click();
@@ -230,7 +231,7 @@ test.describe('plan view', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
       origin: new URL(server.url).origin,
     });
-    await openHaproxyFile(app);
+    await openHaproxyFile(app, 'Plan copy');
     const file = (await app.getByTestId('plan-file-content').textContent())!;
     await app.getByTestId('plan-file-content-copy').click();
     await expect(app.getByTestId('plan-file-content-copy')).toHaveText('Copied');
@@ -245,7 +246,7 @@ test.describe('plan view', () => {
   test('the plan downloads as a .tar holding what the view shows, and ~ in an export folder is home', async ({
     app,
   }) => {
-    await openHaproxyFile(app);
+    await openHaproxyFile(app, 'Plan bulk');
     const shown = (await app.getByTestId('plan-file-content').textContent())!;
     const [download] = await Promise.all([
       app.waitForEvent('download'),

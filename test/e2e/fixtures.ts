@@ -24,9 +24,9 @@ export function startBuiltServer(
     const timer = setTimeout(() => {
       child.kill();
       reject(
-        new Error(`out/main/serve.js printed no URL within 15 s (run \`npm run build\` first): ${stdout}`),
+        new Error(`out/main/serve.js printed no URL within 30 s (run \`npm run build\` first): ${stdout}`),
       );
-    }, 15_000);
+    }, 30_000);
     child.once('exit', (code) => reject(new Error(`out/main/serve.js exited with ${code}: ${stdout}`)));
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();

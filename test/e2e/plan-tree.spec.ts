@@ -52,7 +52,7 @@ test('the plan tree is one Tab stop and is walked with the arrow keys', async ({
   expect(await tree.locator('[role="treeitem"]').count()).toBeGreaterThan(40);
 
   // Tab from the last control before the tree lands on its first row; one more Tab leaves the tree.
-  await app.getByTestId('plan-export-overwrite').focus();
+  await app.getByTestId('plan-download').focus();
   await app.keyboard.press('Tab');
   expect(await focused(app)).toBe('plan-phase-preflight');
 
