@@ -1,7 +1,7 @@
 // The app as a user runs it, for lab tests on a real cluster: the built browser-mode server
 // (out/main/serve.js from `npm run build`, which `npm test` runs first) and Debian's Chromium driven
 // by playwright-core — the same renderer and services the end-to-end suite drives.
-import { spawn } from 'node:child_process';
+import { startBuiltServer } from '../../support/built-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export interface LabApp {
@@ -9,38 +9,9 @@ export interface LabApp {
   close(): Promise<void>;
 }
 
-function startServer(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['out/main/serve.js'], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`out/main/serve.js printed no URL within 15 s (run \`npm run build\` first): ${out}`));
-    }, 15_000);
-    child.once('exit', (code) => reject(new Error(`out/main/serve.js exited with ${code}: ${out}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /Open: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)\n/.exec(out)?.[1];
-      if (!url) return;
-      clearTimeout(timer);
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      resolve({
-        url,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-  });
-}
-
 /** Serves the app with `env` (KEELSON_HOME, KEELSON_BUNDLE, KEELSON_KNOWN_HOSTS…) and opens it in Chromium. */
 export async function openLabApp(env: Record<string, string>): Promise<LabApp> {
-  const server = await startServer(env);
+  const server = await startBuiltServer(env);
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({
@@ -54,12 +25,12 @@ export async function openLabApp(env: Record<string, string>): Promise<LabApp> {
       page,
       close: async () => {
         await b.close();
-        await server.stop();
+        await server.close();
       },
     };
   } catch (e) {
     await browser?.close();
-    await server.stop();
+    await server.close();
     throw e;
   }
 }
