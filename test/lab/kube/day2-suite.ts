@@ -340,7 +340,9 @@ export function day2Tests(t: Day2Context): void {
           async () => /^Ready/.test((await page.getByTestId('node-deploy-worker2').textContent()) ?? ''),
           3 * MINUTE,
         );
-        t.log(`worker2 Ready on the canvas ${((Date.now() - started) / 1000).toFixed(0)} s after the app opened`);
+        t.log(
+          `worker2 Ready on the canvas ${((Date.now() - started) / 1000).toFixed(0)} s after the app opened`,
+        );
         // The local shell of the same app: KUBECONFIG is the kubeconfig the deploy exported, and
         // kubectl (the one built for the lab, on the server's PATH as a user's would be) lists the
         // cluster, worker2 included.
