@@ -94,6 +94,31 @@ export async function moveCompanions(
   }
 }
 
+/**
+ * Delete: the kept secrets and kubeconfig are set aside beside where they are (outside the
+ * workspace, which people share) as `FILE.deleted-TRASHID`, so a new cluster that takes the name
+ * starts without the old one's admin credential; restore puts them back.
+ */
+export async function setAsideCredentials(
+  folder: string,
+  id: string,
+  trashId: string,
+  home: string | undefined,
+): Promise<void> {
+  for (const path of credentialsOf(folder, id, home)) await moveIfThere(path, `${path}.deleted-${trashId}`);
+}
+
+/** Restore: the credentials set aside at delete come back, unless the id has new ones meanwhile. */
+export async function bringBackCredentials(
+  folder: string,
+  id: string,
+  trashId: string,
+  home: string | undefined,
+): Promise<void> {
+  for (const path of credentialsOf(folder, id, home))
+    if (!(await exists(path))) await moveIfThere(`${path}.deleted-${trashId}`, path);
+}
+
 /** `ID.STAMP` → where the trashed cluster's pieces are. */
 export function trashed(folder: string, trashId: string) {
   const trash = join(folder, TRASH_FOLDER);

@@ -19,6 +19,8 @@ import {
   exists,
   holdCluster,
   moveCompanions,
+  setAsideCredentials,
+  bringBackCredentials,
   moveIfThere,
   stateDirOf,
   trashed,
@@ -325,6 +327,7 @@ export class WorkspaceStore {
       heldAt = t.stateDir;
       await this.history.trash(id, t.trash, trashId);
       await moveIfThere(`${path}${LEGACY_BACKUP_SUFFIX}`, t.bak);
+      await setAsideCredentials(this.folder, id, trashId, this.home);
     } finally {
       await release(heldAt);
     }
@@ -396,6 +399,7 @@ export class WorkspaceStore {
     await unlink(t.file);
     await this.history.untrash(t.id, t.trash, trashId);
     await moveIfThere(t.bak, `${path}${LEGACY_BACKUP_SUFFIX}`);
+    await bringBackCredentials(this.folder, t.id, trashId, this.home);
     return t.id;
   }
 }

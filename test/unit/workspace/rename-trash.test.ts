@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,6 +159,11 @@ describe('trash', () => {
     await deployed('lab');
     await ws.delete({ id: 'lab' });
     expect(await ls(folder)).toEqual(['.history', '.trash']);
+    // A new cluster taking the name must not find the deleted one's admin credentials.
+    expect(existsSync(join(home, 'kubeconfig', 'lab.yaml'))).toBe(false);
+    expect(existsSync(clusterSecretsFile(join(folder, 'lab.keelson.yaml'), { KEELSON_HOME: home }))).toBe(
+      false,
+    );
     const [entry] = await ws.trash();
     expect(entry).toMatchObject({
       id: 'lab',
@@ -174,6 +180,10 @@ describe('trash', () => {
     expect(await ls(join(folder, '.history', 'lab'))).toHaveLength(1);
     expect(await ls(join(folder, '.trash'))).toEqual([]);
     expect(await ws.trash()).toEqual([]);
+    expect(await ls(join(home, 'kubeconfig'))).toEqual(['lab.yaml']);
+    expect(existsSync(clusterSecretsFile(join(folder, 'lab.keelson.yaml'), { KEELSON_HOME: home }))).toBe(
+      true,
+    );
   });
 
   it('restore is refused, with the reason, when a cluster of that name exists now', async () => {
