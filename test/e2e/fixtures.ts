@@ -49,3 +49,13 @@ export const test = base.extend<{ serverEnv: Record<string, string>; server: Bro
 });
 
 export { expect };
+
+/** Creates a cluster from the start screen's form, from the template of that label, and waits until it is open. */
+export async function createFromTemplate(app: Page, name: string, template: string): Promise<void> {
+  const start = app.getByTestId('start-screen');
+  await start.getByLabel('Cluster name').fill(name);
+  await start.getByLabel('Start from').selectOption({ label: template });
+  await start.getByRole('button', { name: 'Create cluster' }).click();
+  await expect(app.getByTestId('cluster-name')).toHaveText(name);
+  await expect(app.getByTestId('node-cp1')).toBeVisible();
+}

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, test, createFromTemplate } from './fixtures';
 
 // Issue 15 item 2: panels that make room, sizes remembered, and a Plan that covers the canvas.
 const home = mkdtempSync(join(tmpdir(), 'keelson-frame-'));
@@ -11,14 +11,6 @@ test.beforeAll(() => {
 });
 
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
-
-async function createFrom(app: Page, name: string, template: string) {
-  const start = app.getByTestId('start-screen');
-  await start.getByLabel('Cluster name').fill(name);
-  await start.getByLabel('Start from').selectOption({ label: template });
-  await start.getByRole('button', { name: 'Create cluster' }).click();
-  await expect(app.getByTestId('cluster-name')).toHaveText(name);
-}
 
 async function box(locator: Locator) {
   const b = await locator.boundingBox();
@@ -47,7 +39,7 @@ async function savedLayout(app: Page, group: string): Promise<Record<string, num
 test('the bottom and side panels resize, fold, and open as they were left after a reload', async ({
   app,
 }) => {
-  await createFrom(app, 'Roomy', 'keepalived + haproxy on 3 control planes');
+  await createFromTemplate(app, 'Roomy', 'keepalived + haproxy on 3 control planes');
   const bottom = app.getByLabel('Bottom panel', { exact: true });
   const canvas = app.getByLabel('Topology canvas');
   const before = await box(bottom);
@@ -106,7 +98,7 @@ test('the bottom and side panels resize, fold, and open as they were left after 
 });
 
 test('the Plan is a full-width view in which the canvas cannot be edited', async ({ app }) => {
-  await createFrom(app, 'Planned', 'keepalived + haproxy on 3 control planes');
+  await createFromTemplate(app, 'Planned', 'keepalived + haproxy on 3 control planes');
   await app.getByTestId('node-cp1').click();
   await app.keyboard.press(`${mod}+a`);
   await expect(app.getByLabel('Properties', { exact: true })).toContainText('nodes selected');

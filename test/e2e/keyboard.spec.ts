@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { parse } from 'yaml';
-import { expect, test } from './fixtures';
+import { expect, test, createFromTemplate } from './fixtures';
 
 // Issue 15 items 6 and 12: the canvas and its menus work from the keyboard; SSH routes are edges
 // you can act on. (The Plan tree's keys are in plan-tree.spec.ts.)
@@ -13,14 +13,6 @@ test.beforeAll(() => {
 });
 const file = (id: string) => join(home, 'workspace', `${id}.keelson.yaml`);
 const BASTION = 'node-local nginx behind a bastion';
-
-async function createFrom(app: Page, name: string, template: string) {
-  const start = app.getByTestId('start-screen');
-  await start.getByLabel('Cluster name').fill(name);
-  await start.getByLabel('Start from').selectOption({ label: template });
-  await start.getByRole('button', { name: 'Create cluster' }).click();
-  await expect(app.getByTestId('node-cp1')).toBeVisible();
-}
 
 const nodeWrapper = (app: Page, id: string) => app.locator(`.react-flow__node[data-id="${id}"]`);
 
@@ -53,7 +45,7 @@ async function setTheme(app: Page, theme: 'light' | 'dark') {
 test('a node or SSH route with keyboard focus shows a ring, in the light and the dark theme', async ({
   app,
 }) => {
-  await createFrom(app, 'Rings', BASTION);
+  await createFromTemplate(app, 'Rings', BASTION);
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(app, theme);
     const unfocused = await nodeWrapper(app, 'cp3')
@@ -84,7 +76,7 @@ test('a node or SSH route with keyboard focus shows a ring, in the light and the
 });
 
 test('only SSH routes are Tab stops among the edges', async ({ app }) => {
-  await createFrom(app, 'Stops', BASTION);
+  await createFromTemplate(app, 'Stops', BASTION);
   // Node-local edges (worker → control plane) cannot be acted on; the six SSH routes can.
   const routes = await app.locator('.react-flow__edge.edge-ssh').count();
   expect(routes).toBe(6);
@@ -94,7 +86,7 @@ test('only SSH routes are Tab stops among the edges', async ({ app }) => {
 });
 
 test('Esc closes a menu and gives focus back to what opened it', async ({ app }) => {
-  await createFrom(app, 'Menus', BASTION);
+  await createFromTemplate(app, 'Menus', BASTION);
   const activeTestId = () =>
     app.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid);
 
@@ -135,7 +127,7 @@ test('Esc closes a menu and gives focus back to what opened it', async ({ app })
 });
 
 test('arrow keys move the selected node and the view follows it', async ({ app }) => {
-  await createFrom(app, 'Arrows', BASTION);
+  await createFromTemplate(app, 'Arrows', BASTION);
   const canvas = (await app.getByTestId('canvas').boundingBox())!;
   const before = (await app.getByTestId('node-worker3').boundingBox())!;
   await app.getByTestId('node-worker3').click();
@@ -157,7 +149,7 @@ test('arrow keys move the selected node and the view follows it', async ({ app }
 test('an SSH route is selected and deleted from the keyboard, and the saved file loses it', async ({
   app,
 }) => {
-  await createFrom(app, 'Routes', BASTION);
+  await createFromTemplate(app, 'Routes', BASTION);
   // Only the bastion offers the handle a route is drawn from.
   await expect(app.locator('.react-flow__handle-right:not(.handle-hidden)')).toHaveCount(1);
   await expect(app.getByTestId('node-bastion').getByTestId('ssh-handle')).toHaveCount(1);

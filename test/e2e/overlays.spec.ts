@@ -2,21 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, test, createFromTemplate } from './fixtures';
 
 // Issue 15 item 1: nothing hides a node — not the minimap, not the zoom buttons, not the tools.
 const home = mkdtempSync(join(tmpdir(), 'keelson-overlays-'));
 test.beforeAll(() => {
   process.env.KEELSON_HOME = home;
 });
-
-async function createFrom(app: Page, name: string, template: string) {
-  const start = app.getByTestId('start-screen');
-  await start.getByLabel('Cluster name').fill(name);
-  await start.getByLabel('Start from').selectOption({ label: template });
-  await start.getByRole('button', { name: 'Create cluster' }).click();
-  await expect(app.getByTestId('cluster-name')).toHaveText(name);
-}
 
 /**
  * Every node that is not fully clear: outside the canvas, under an overlay, or whose centre
@@ -52,7 +44,7 @@ for (const size of [
     app,
   }) => {
     await app.setViewportSize(size);
-    await createFrom(app, `Clear ${size.width}`, 'LB pair + external etcd');
+    await createFromTemplate(app, `Clear ${size.width}`, 'LB pair + external etcd');
     await expect(app.getByTestId('node-worker2')).toBeVisible();
     await expect(app.locator('.react-flow__node')).toHaveCount(11);
     await expect.poll(() => hiddenNodes(app)).toEqual([]);
@@ -77,7 +69,7 @@ test('the minimap starts folded where there is no room for it, and the user’s 
   app,
 }) => {
   await app.setViewportSize({ width: 1024, height: 700 });
-  await createFrom(app, 'Small screen', 'keepalived + haproxy on 3 control planes');
+  await createFromTemplate(app, 'Small screen', 'keepalived + haproxy on 3 control planes');
   await expect(app.getByTestId('node-cp1')).toBeVisible();
   await expect(app.locator('.react-flow__minimap')).toHaveCount(0);
   await expect(app.getByTestId('toggle-minimap')).toHaveAttribute('aria-pressed', 'false');

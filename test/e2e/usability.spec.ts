@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { parse, stringify } from 'yaml';
-import { expect, test } from './fixtures';
+import { expect, test, createFromTemplate } from './fixtures';
 
 // Issue 15 items 7 and 9: no page text selected by box selection or Ctrl+A; the Kubernetes
 // version is a choice of maintained releases.
@@ -14,18 +14,10 @@ test.beforeAll(() => {
 const file = (id: string) => join(home, 'workspace', `${id}.keelson.yaml`);
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
 
-async function createFrom(app: Page, name: string, template: string) {
-  const start = app.getByTestId('start-screen');
-  await start.getByLabel('Cluster name').fill(name);
-  await start.getByLabel('Start from').selectOption({ label: template });
-  await start.getByRole('button', { name: 'Create cluster' }).click();
-  await expect(app.getByTestId('node-cp1')).toBeVisible();
-}
-
 const selectedText = (app: Page) => app.evaluate(() => window.getSelection()?.toString() ?? '');
 
 test('box selection and Ctrl+A select nodes, never the page’s text', async ({ app }) => {
-  await createFrom(app, 'Boxy', 'keepalived + haproxy on 3 control planes');
+  await createFromTemplate(app, 'Boxy', 'keepalived + haproxy on 3 control planes');
   // Shift-drag a box from an empty corner of the canvas out over the palette and header.
   const canvas = (await app.getByTestId('canvas').boundingBox())!;
   await app.keyboard.down('Shift');
@@ -53,7 +45,7 @@ test('box selection and Ctrl+A select nodes, never the page’s text', async ({ 
 test('the Kubernetes version is chosen from the maintained releases, with their end-of-life dates', async ({
   app,
 }) => {
-  await createFrom(app, 'Versions', 'keepalived + haproxy on 3 control planes');
+  await createFromTemplate(app, 'Versions', 'keepalived + haproxy on 3 control planes');
   const props = app.getByLabel('Properties', { exact: true });
   const version = props.getByLabel('Kubernetes version');
   const labels = await version.locator('option').allTextContents();
@@ -84,7 +76,7 @@ test('the Kubernetes version is chosen from the maintained releases, with their 
 test('the OS family is chosen in the UI, for the whole cluster or one host, and the Plan follows it', async ({
   app,
 }) => {
-  await createFrom(app, 'Rocky', 'keepalived + haproxy on 3 control planes');
+  await createFromTemplate(app, 'Rocky', 'keepalived + haproxy on 3 control planes');
   const props = app.getByLabel('Properties', { exact: true });
   await props.getByLabel('OS family of the hosts').selectOption({ label: 'RHEL / Rocky / Alma' });
   await expect
