@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useDeploy } from './deploy-store';
+import { ModalForm } from '../panels/ModalForm';
 
 /**
  * Asks for the secrets a deploy needs before it starts (SSH passwords, key passphrases, sudo
@@ -19,38 +20,29 @@ export function SecretsPrompt() {
     else void retry(a.retry, secrets);
   };
   return (
-    <div className="modal-backdrop" role="dialog" aria-modal="true" aria-labelledby="secrets-title">
-      <form
-        className="modal"
-        data-testid="deploy-secrets"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (complete) submit();
-        }}
-      >
-        <h3 id="secrets-title">Secrets for this deploy</h3>
-        <p className="muted">Kept in memory for this run only; never saved, logged or shown again.</p>
-        {prompt.names.map((n) => (
-          <label key={n}>
-            {n}
-            <input
-              type="password"
-              autoComplete="off"
-              value={values[n] ?? ''}
-              onChange={(e) => setValues({ ...values, [n]: e.target.value })}
-              data-testid={`secret-${n}`}
-            />
-          </label>
-        ))}
-        <div className="modal-actions">
-          <button type="button" onClick={() => (setValues({}), closePrompt())}>
-            Cancel
-          </button>
-          <button type="submit" disabled={!complete} data-testid="secrets-submit">
-            Deploy
-          </button>
-        </div>
-      </form>
-    </div>
+    <ModalForm titleId="secrets-title" testId="deploy-secrets" onSubmit={() => complete && submit()}>
+      <h3 id="secrets-title">Secrets for this deploy</h3>
+      <p className="muted">Kept in memory for this run only; never saved, logged or shown again.</p>
+      {prompt.names.map((n) => (
+        <label key={n}>
+          {n}
+          <input
+            type="password"
+            autoComplete="off"
+            value={values[n] ?? ''}
+            onChange={(e) => setValues({ ...values, [n]: e.target.value })}
+            data-testid={`secret-${n}`}
+          />
+        </label>
+      ))}
+      <div className="modal-actions">
+        <button type="button" onClick={() => (setValues({}), closePrompt())}>
+          Cancel
+        </button>
+        <button type="submit" disabled={!complete} data-testid="secrets-submit">
+          Deploy
+        </button>
+      </div>
+    </ModalForm>
   );
 }
