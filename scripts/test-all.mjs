@@ -3,6 +3,7 @@
 // Debian's Chromium), then one plain summary line summing both: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { relative } from 'node:path';
 
 function run(command, args) {
   console.log(`\n$ ${command} ${args.join(' ')}`);
@@ -39,6 +40,53 @@ const e2e = count('test-results/e2e.json', (r) => ({
   failed: r.stats.unexpected,
   skipped: r.stats.skipped,
 }));
+
+// CI shows only the head and tail of this output: name every failure again right above the
+// summary, with the first lines of its message, so a red run says which test and why.
+function unitFailures(r) {
+  return r.testResults.flatMap((file) => {
+    const failed = file.assertionResults
+      .filter((t) => t.status === 'failed')
+      .map((t) => ({
+        name: `${relative(process.cwd(), file.name)} > ${t.fullName}`,
+        message: t.failureMessages.join('\n'),
+      }));
+    // A file that failed outside any test (a hook, an import) has no failed assertion of its own.
+    if (failed.length === 0 && file.status === 'failed')
+      failed.push({ name: relative(process.cwd(), file.name), message: file.message });
+    return failed;
+  });
+}
+function e2eFailures(r) {
+  const walk = (suite) => [
+    ...suite.specs.flatMap((spec) =>
+      spec.tests
+        .filter((t) => t.status === 'unexpected')
+        .map((t) => ({
+          name: `${spec.file}:${spec.line} > ${spec.title}`,
+          message: t.results.map((x) => x.error?.message ?? '').join('\n'),
+        })),
+    ),
+    ...(suite.suites ?? []).flatMap(walk),
+  ];
+  return r.suites.flatMap(walk);
+}
+const failures = [
+  ...(count('test-results/unit.json', unitFailures) ?? []),
+  ...(count('test-results/e2e.json', e2eFailures) ?? []),
+];
+if (failures.length > 0) {
+  console.log(`\nfailed (${failures.length}):`);
+  for (const f of failures) {
+    console.log(`  ✗ ${f.name}`);
+    const lines = (f.message ?? '')
+      // eslint-disable-next-line no-control-regex -- terminal colour codes in the messages
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')
+      .filter((l) => l.trim());
+    for (const line of lines.slice(0, 6)) console.log(`      ${line.slice(0, 200)}`);
+  }
+}
 
 // A runner that crashed before writing its report counts as one failure, never as zero.
 const parts = [unit ?? { passed: 0, failed: 1, skipped: 0 }, e2e ?? { passed: 0, failed: 1, skipped: 0 }];
