@@ -29,6 +29,7 @@ import {
 import { WorkspaceError } from './errors';
 import { LEGACY_BACKUP_SUFFIX, PROJECT_SUFFIX } from './folder';
 import { BackupHistory, type HistoryOptions } from './history';
+import { ParseCache } from './parse-cache';
 import { findTemplate } from './templates';
 
 const ID = CLUSTER_ID;
@@ -64,6 +65,7 @@ export class WorkspaceStore {
   private readonly lastWrite = new Map<string, { version: string; writer: object | undefined }>();
   /** Per id: the save in progress; the next one waits for it. */
   private readonly saving = new Map<string, Promise<unknown>>();
+  private readonly parsed = new ParseCache();
   readonly history: BackupHistory;
 
   constructor(
@@ -117,7 +119,7 @@ export class WorkspaceStore {
       const path = join(this.folder, fileName);
       try {
         const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-        const parsed = parseProject(text, fileName);
+        const parsed = this.parsed.parse(text, fileName);
         entries.push({
           id,
           name: parsed.ok ? parsed.project.metadata.name : id,
@@ -165,7 +167,7 @@ export class WorkspaceStore {
   async open(id: string): Promise<{ project: ClusterProject; version: string } | { error: string }> {
     const text = await this.readText(id);
     if (text === undefined) throw new WorkspaceError(`no cluster "${id}"`, { code: 'NOT_FOUND', id });
-    const parsed = parseProject(text, `${id}${PROJECT_SUFFIX}`);
+    const parsed = this.parsed.parse(text, `${id}${PROJECT_SUFFIX}`);
     if (!parsed.ok) return { error: formatProjectErrors(parsed.errors, `${id}${PROJECT_SUFFIX}`) };
     return { project: parsed.project, version: versionOf(text) };
   }

@@ -165,6 +165,27 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     });
   };
 
+  type Opened = Awaited<ReturnType<ReturnType<typeof getClient>['workspace']['open']>>;
+  /** The server's answer to opening `id`, or the failure as a message (never a throw). */
+  const openResult = (id: string): Promise<Opened | { failed: string }> =>
+    getClient()
+      .workspace.open({ id })
+      .catch((error: unknown) => ({ failed: describeError(error) }));
+  const showOpened = (id: string, opened: Opened | { failed: string }) => {
+    if ('failed' in opened) return set({ openError: { id, message: opened.failed } });
+    if (opened.error !== undefined || opened.project === undefined || opened.version === undefined) {
+      useDesign.getState().unload();
+      lastSaved = null;
+      set({
+        currentId: null,
+        conflict: null,
+        openError: { id, message: opened.error ?? 'the file has no project' },
+      });
+      return;
+    }
+    loadProject(opened.id, opened.project, opened.version);
+  };
+
   /** One save of the open project, if it changed (or `force`); run only through saveChain. */
   const saveOnce = async (force = false) => {
     cancelAutosave();
@@ -237,23 +258,8 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       }
     },
     async openCluster(id) {
-      try {
-        await get().saveNow();
-        const opened = await getClient().workspace.open({ id });
-        if (opened.error !== undefined || opened.project === undefined || opened.version === undefined) {
-          useDesign.getState().unload();
-          lastSaved = null;
-          set({
-            currentId: null,
-            conflict: null,
-            openError: { id, message: opened.error ?? 'the file has no project' },
-          });
-          return;
-        }
-        loadProject(opened.id, opened.project, opened.version);
-      } catch (error) {
-        set({ openError: { id, message: describeError(error) } });
-      }
+      await get().saveNow();
+      showOpened(id, await openResult(id));
     },
     async renameCluster(id, name) {
       try {
@@ -337,9 +343,12 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       });
     },
     async start() {
-      await get().refresh();
+      // The last cluster is read while the list loads: for a big project the two round trips,
+      // one after the other, were most of the time to a drawn canvas.
       const last = localStorage.getItem(LAST_CLUSTER_KEY);
-      if (last && get().clusters.some((c) => c.id === last)) await get().openCluster(last);
+      const opening = last ? openResult(last) : undefined;
+      await get().refresh();
+      if (last && opening && get().clusters.some((c) => c.id === last)) showOpened(last, await opening);
     },
     async resync(notice = 'The file changed while the connection was down: this is its new version.') {
       await get().refresh();
