@@ -49,11 +49,24 @@ test('the Kubernetes version is chosen from the maintained releases, with their 
   const props = app.getByLabel('Properties', { exact: true });
   const version = props.getByLabel('Kubernetes version');
   const labels = await version.locator('option').allTextContents();
-  expect(labels).toEqual([
-    '1.37 (newest) — supported until 2027-10-28',
-    '1.36 — supported until 2027-06-28',
-    '1.35 — supported until 2027-02-28',
-  ]);
+  expect(labels).toEqual(['1.37 — until 2027-10-28', '1.36 — until 2027-06-28', '1.35 — until 2027-02-28']);
+  await expect(props).toContainText('the newest release');
+
+  // At the narrowest Properties panel every choice still shows whole in the closed field.
+  await app.getByRole('separator', { name: 'Resize properties' }).focus();
+  // Step by step: one step past the smallest width folds the panel away.
+  for (let i = 0; i < 40 && (await props.boundingBox())!.width > 230; i++)
+    await app.keyboard.press('ArrowRight');
+  const fits = await version.evaluate((select: HTMLSelectElement) => {
+    const style = getComputedStyle(select);
+    const context = document.createElement('canvas').getContext('2d')!;
+    context.font = `${style.fontSize} ${style.fontFamily}`;
+    // Room for the text: the field less its padding and the drop-down arrow (about 20 px).
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+    return { room, widest: Math.max(...[...select.options].map((o) => context.measureText(o.text).width)) };
+  });
+  expect((await props.boundingBox())!.width).toBeLessThan(240);
+  expect(fits.widest).toBeLessThan(fits.room);
   await version.selectOption('1.36');
   await expect(app.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
   expect(parse(readFileSync(file('versions'), 'utf8')).spec.kubernetesVersion).toBe('1.36');
@@ -65,8 +78,9 @@ test('the Kubernetes version is chosen from the maintained releases, with their 
   writeFileSync(file('versions'), stringify(project));
   await app.reload();
   await expect(app.getByTestId('node-cp1')).toBeVisible();
-  await expect(version.locator('option:checked')).toHaveText(
-    '1.34 — end of life since 2026-10-27: choose a maintained release',
+  await expect(version.locator('option:checked')).toHaveText('1.34 — ended 2026-10-27');
+  await expect(props).toContainText(
+    'Kubernetes 1.34 reached its end of life on 2026-10-27: choose a maintained release.',
   );
   await version.selectOption('1.37');
   await expect(app.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');

@@ -1,11 +1,11 @@
-import { describeKubernetesVersion, todayIso } from '../../../shared/kubernetes/releases';
+import { todayIso } from '../../../shared/kubernetes/releases';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { useDesign } from '../store/design';
 import { hasEndpointNode } from '../store/edits';
 import { EndpointProperties } from './EndpointProperties';
 import { CheckField, Field, SelectField, TextField } from './fields';
 import { OS_CHOICES } from './HostProperties';
-import { versionChoices } from './versionChoices';
+import { versionChoices, versionHint } from './versionChoices';
 
 type Spec = ClusterProject['spec'];
 
@@ -38,7 +38,7 @@ export function ClusterProperties({ project }: { project: ClusterProject }) {
         label="Kubernetes version"
         value={spec.kubernetesVersion}
         options={versionChoices(spec.kubernetesVersion, todayIso())}
-        hint={describeKubernetesVersion(spec.kubernetesVersion, todayIso())}
+        hint={versionHint(spec.kubernetesVersion, todayIso())}
         onChange={(v) => editSpec('kubernetesVersion', (s) => ({ ...s, kubernetesVersion: v }))}
       />
       <SelectField<string>
