@@ -113,6 +113,10 @@ test('rename changes the one name everywhere; a bad or taken name is refused at 
   await app.getByTestId('clusters-menu').click();
   await menu.getByTestId('cluster-old-name').getByRole('button', { name: 'Old name', exact: true }).click();
   await expect(app.getByTestId('cluster-name')).toHaveText('Old name');
+  // An edit made before the rename stays undoable after it.
+  await app.getByTestId('palette-worker').click();
+  await expect(app.getByTestId('node-worker2')).toBeVisible();
+  await expect(app.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
 
   await app.getByTestId('clusters-menu').click();
   const row = menu.getByTestId('cluster-old-name');
@@ -136,6 +140,15 @@ test('rename changes the one name everywhere; a bad or taken name is refused at 
   await expect(renamed.getByRole('button', { name: 'New name', exact: true })).toBeVisible(); // one name, no file name beside it
   await expect(app.getByTestId('cluster-name')).toHaveText('New name');
   expect(existsSync(file('old-name'))).toBe(false);
+  expect(parse(readFileSync(file('new-name'), 'utf8')).metadata.name).toBe('New name');
+  await app.keyboard.press('Escape');
+  await app.getByTestId('node-worker1').click();
+  await app.keyboard.press('ControlOrMeta+z');
+  await expect(app.getByTestId('node-worker2')).toHaveCount(0);
+  await expect(app.getByTestId('cluster-name')).toHaveText('New name'); // undo never brings the old name back
+  await expect
+    .poll(() => parse(readFileSync(file('new-name'), 'utf8')).spec.hosts.length, { timeout: 10_000 })
+    .toBe(1);
   expect(parse(readFileSync(file('new-name'), 'utf8')).metadata.name).toBe('New name');
 
   // The renamed cluster is still the open one, and what reopens after a reload, edits and all.

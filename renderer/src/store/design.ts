@@ -15,7 +15,7 @@ import {
   pasteNodes,
   type XY,
 } from './edits';
-import { type History, record, redo, startHistory, undo } from './history';
+import { type History, record, redo, rewrite, startHistory, undo } from './history';
 import type { NodeKind } from './node-kinds';
 
 export interface Size {
@@ -42,6 +42,8 @@ export interface DesignState {
   focus: { id: string; seq: number } | null;
 
   load(project: ClusterProject): void;
+  /** The open project was renamed: `project` is the file's new text; undo keeps working. */
+  renamed(project: ClusterProject): void;
   unload(): void;
   /** Every model change goes through here, so it is undoable and autosaved. */
   apply(change: (project: ClusterProject) => ClusterProject, coalesceKey?: string): void;
@@ -87,6 +89,13 @@ export const useDesign = create<DesignState>((set, get) => {
 
     load(project) {
       set({ history: startHistory(project), selection: [], dragging: null, measured: {}, notice: null });
+    },
+    renamed(project) {
+      const history = get().history;
+      if (!history) return get().load(project);
+      const name = project.metadata.name;
+      const retitle = (p: ClusterProject) => ({ ...p, metadata: { ...p.metadata, name } });
+      set({ history: rewrite(history, project, retitle) });
     },
     unload() {
       set({ history: null, selection: [], dragging: null, measured: {}, notice: null });

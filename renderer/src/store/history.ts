@@ -36,3 +36,11 @@ export function redo<T>(h: History<T>): History<T> {
   if (next === undefined) return h;
   return { past: [...h.past, h.present], present: next, future, lastAt: 0 };
 }
+
+/**
+ * The same history with a new present and every other snapshot passed through `change`: for a
+ * change made outside the design (a rename), so that undo never brings the old value back.
+ */
+export function rewrite<T>(h: History<T>, present: T, change: (snapshot: T) => T): History<T> {
+  return { ...h, past: h.past.map(change), present, future: h.future.map(change) };
+}

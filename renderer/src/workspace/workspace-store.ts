@@ -274,7 +274,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
           if (parsed.success && renamed.version) {
             lastSaved = parsed.data;
             baseVersion = renamed.version;
-            useDesign.getState().load(fillMissingPositions(parsed.data));
+            useDesign.getState().renamed(fillMissingPositions(parsed.data));
           }
         }
         if (get().openError?.id === id) set({ openError: null });
