@@ -117,18 +117,20 @@ describe('a lab of three hosts (h2 on port 2222, h3 only through h1)', () => {
     await lab.dropPackets('h1', 100);
     expect((await ssh('h1', 'true')).code).toBe(255);
     await lab.dropPackets('h1', 50);
-    // 30 TCP handshakes from the host to the lab's apt server (each within 0.2 s, before any
-    // retransmission): SYN out and SYN-ACK in each survive half the time, so ~1 in 4 succeed.
+    // 30 TCP handshakes from the host to the lab's apt server (each within 0.6 s, before the
+    // first SYN retransmission at 1 s): SYN out and SYN-ACK in each survive half the time, so
+    // ~1 in 4 succeed. (0.2 s was less than starting bash takes on a loaded machine, and then
+    // every try failed.)
     const tries = await lab.exec(
       'h1',
-      `for i in $(seq 30); do timeout 0.2 bash -c 'exec 3<>/dev/tcp/${lab.rootAddress}/8080' 2>/dev/null && echo ok; done`,
+      `for i in $(seq 30); do timeout 0.6 bash -c 'exec 3<>/dev/tcp/${lab.rootAddress}/8080' 2>/dev/null && echo ok; done`,
     );
     const answered = tries.stdout.split('\n').filter((l) => l === 'ok').length;
     expect(answered).toBeGreaterThan(0);
     expect(answered).toBeLessThan(30);
     await lab.dropPackets('h1', 0);
     expect((await ssh('h1', 'true')).code).toBe(0);
-  });
+  }, 60_000); // up to 30 tries of 0.6 s, besides the two SSH logins
 
   it('exec runs inside the right host', async () => {
     expect((await lab.sh('h2', 'hostname')).trim()).toBe('h2');
