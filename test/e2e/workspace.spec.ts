@@ -110,6 +110,8 @@ test('rename changes the one name everywhere; a bad or taken name is refused at 
   await menu.getByLabel('Cluster name').fill('Taken');
   await menu.getByRole('button', { name: 'Create cluster' }).click();
   await expect(app.getByTestId('cluster-name')).toHaveText('Taken');
+  // The menu closes only after the list is re-read: a click before that would toggle it shut.
+  await expect(menu).toBeHidden();
   await app.getByTestId('clusters-menu').click();
   await menu.getByTestId('cluster-old-name').getByRole('button', { name: 'Old name', exact: true }).click();
   await expect(app.getByTestId('cluster-name')).toHaveText('Old name');
@@ -213,6 +215,7 @@ test('Recently deleted: Delete forever asks first and erases one entry; Empty tr
   await menu.getByLabel('Cluster name').fill('Bring back');
   await menu.getByRole('button', { name: 'Create cluster' }).click();
   await expect(app.getByTestId('cluster-name')).toHaveText('Bring back');
+  await expect(menu).toBeHidden(); // closed after the list is re-read; a click before would shut it
   await app.getByTestId('clusters-menu').click();
   for (const name of ['Bring back', 'Purge me']) {
     await menu.getByRole('button', { name: `Delete ${name}` }).click();
