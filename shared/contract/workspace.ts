@@ -144,4 +144,13 @@ export const workspaceContract = {
   trash: ws.output(z.array(TrashEntry)),
   /** Brings a deleted cluster back under its name; CONFLICT when a cluster of that name exists now. */
   restore: ws.input(z.strictObject({ trashId: TrashId })).output(z.object({ id: z.string() })),
+  /**
+   * Deletes one entry of the trash for good: its project file, deploy state, generations, `.bak`
+   * and the kept secrets and kubeconfig set aside with it. Nothing else — not another entry of
+   * the same cluster, not a live cluster of that name. NOT_FOUND (and `purged` is never false)
+   * when it is not in the trash: restored or purged already.
+   */
+  purge: ws.input(z.strictObject({ trashId: TrashId })).output(z.object({ purged: z.boolean() })),
+  /** Purges every entry of the trash; `purged` says how many there were. */
+  emptyTrash: ws.output(z.object({ purged: z.int().nonnegative() })),
 };

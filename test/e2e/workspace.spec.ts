@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -110,6 +110,8 @@ test('rename changes the one name everywhere; a bad or taken name is refused at 
   await menu.getByLabel('Cluster name').fill('Taken');
   await menu.getByRole('button', { name: 'Create cluster' }).click();
   await expect(app.getByTestId('cluster-name')).toHaveText('Taken');
+  // The menu closes only after the list is re-read: a click before that would toggle it shut.
+  await expect(menu).toBeHidden();
   await app.getByTestId('clusters-menu').click();
   await menu.getByTestId('cluster-old-name').getByRole('button', { name: 'Old name', exact: true }).click();
   await expect(app.getByTestId('cluster-name')).toHaveText('Old name');
@@ -198,4 +200,81 @@ test('a deleted cluster comes back from Recently deleted with its deploy state, 
   );
   expect(parse(readFileSync(file('keep-me'), 'utf8')).metadata.name).toBe('keep me');
   await expect(menu.getByTestId('trash-keep-me')).toBeVisible();
+});
+
+test('Recently deleted: Delete forever asks first and erases one entry; Empty trash erases them all', async ({
+  app,
+}) => {
+  await createFrom(app, 'Purge me', 'Empty cluster');
+  mkdirSync(join(workspace, 'purge-me.deploy'));
+  writeFileSync(join(workspace, 'purge-me.deploy', 'deployed.json'), '{"hosts":[]}');
+  mkdirSync(join(home, 'kubeconfig'), { recursive: true });
+  writeFileSync(join(home, 'kubeconfig', 'purge-me.yaml'), 'apiVersion: v1\n');
+  await app.getByTestId('clusters-menu').click();
+  const menu = app.getByRole('dialog', { name: 'Clusters' });
+  await menu.getByLabel('Cluster name').fill('Bring back');
+  await menu.getByRole('button', { name: 'Create cluster' }).click();
+  await expect(app.getByTestId('cluster-name')).toHaveText('Bring back');
+  await expect(menu).toBeHidden(); // closed after the list is re-read; a click before would shut it
+  await app.getByTestId('clusters-menu').click();
+  for (const name of ['Bring back', 'Purge me']) {
+    await menu.getByRole('button', { name: `Delete ${name}` }).click();
+    await menu.getByRole('button', { name: 'Move to trash' }).click();
+    await expect(menu.getByTestId('trash').getByRole('button', { name: `Restore ${name}` })).toBeVisible();
+  }
+  await app.keyboard.press('Escape');
+  const trashDir = join(workspace, '.trash');
+  const trashId = readdirSync(trashDir)
+    .find((n) => n.startsWith('purge-me.') && n.endsWith('.keelson.yaml'))!
+    .replace(/\.keelson\.yaml$/, '');
+  const pieces = [
+    join(trashDir, `${trashId}.keelson.yaml`),
+    join(trashDir, `${trashId}.deploy`, 'deployed.json'),
+    join(home, 'kubeconfig', `purge-me.yaml.deleted-${trashId}`),
+  ];
+  for (const piece of pieces) expect(existsSync(piece), piece).toBe(true);
+
+  // Asked first, with focus on the safe answer; keeping it puts focus back on the button.
+  const start = app.getByTestId('start-screen');
+  const row = start.getByTestId('trash-purge-me');
+  await row.getByRole('button', { name: 'Delete forever Purge me' }).click();
+  const confirm = row.getByTestId('purge-confirm');
+  await expect(confirm).toContainText('Delete forever Purge me? This cannot be undone.');
+  await expect(confirm.getByRole('button', { name: 'Keep it' })).toBeFocused();
+  await app.keyboard.press('Enter');
+  await expect(confirm).toHaveCount(0);
+  const forever = row.getByRole('button', { name: 'Delete forever Purge me' });
+  await expect(forever).toBeFocused();
+  expect(await forever.evaluate((el) => el.matches(':focus-visible'))).toBe(true);
+  for (const piece of pieces) expect(existsSync(piece), piece).toBe(true);
+
+  // The keyboard alone: ask again, step back from Keep it to Delete forever, confirm.
+  await app.keyboard.press('Enter');
+  await expect(confirm.getByRole('button', { name: 'Keep it' })).toBeFocused();
+  await app.keyboard.press('Shift+Tab');
+  await expect(confirm.getByRole('button', { name: 'Delete forever', exact: true })).toBeFocused();
+  await app.keyboard.press('Enter');
+  await expect(row).toHaveCount(0);
+  for (const piece of pieces) expect(existsSync(piece), piece).toBe(false);
+  expect(existsSync(join(trashDir, `${trashId}.deploy`))).toBe(false);
+
+  // The other entry is untouched and still comes back.
+  await start.getByRole('button', { name: 'Restore Bring back' }).click();
+  await expect(start.getByTestId('cluster-bring-back')).toBeVisible();
+  expect(existsSync(file('bring-back'))).toBe(true);
+
+  // Empty trash takes every entry (this one and any earlier test left), after asking.
+  await start.getByRole('button', { name: 'Delete Bring back' }).click();
+  await start.getByRole('button', { name: 'Move to trash' }).click();
+  const trash = start.getByTestId('trash');
+  await trash.getByRole('button', { name: 'Empty trash' }).click();
+  const emptying = trash.getByTestId('empty-trash-confirm');
+  await expect(emptying).toContainText(
+    /^Delete forever (the deleted cluster|all \d+ deleted clusters)\? This cannot be undone\./,
+  );
+  await emptying.getByRole('button', { name: 'Empty trash' }).click();
+  await expect(trash).toHaveCount(0);
+  await expect(start.getByRole('heading', { name: 'Recently deleted' })).toHaveCount(0);
+  expect(readdirSync(trashDir)).toEqual([]);
+  expect(readdirSync(join(home, 'kubeconfig')).filter((n) => n.includes('.deleted-'))).toEqual([]);
 });

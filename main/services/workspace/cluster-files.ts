@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireLock, RunLockedError, stateDirFor } from '../deploy/state-dir';
 import { clusterSecretsFile } from '../deploy/secrets';
@@ -8,8 +8,9 @@ import { kubeconfigPathFor, LEGACY_BACKUP_SUFFIX, PROJECT_SUFFIX } from './folde
 /**
  * A cluster is more than its project file: its deploy state (`ID.deploy/`: journal,
  * deployed.json, logs…), the pre-history `.bak`, its kept secrets and its exported kubeconfig
- * are all found by its id. Rename, delete and restore move them together, so nothing a deploy
- * left behind is orphaned under an old name or inherited by a new cluster that takes the name.
+ * are all found by its id. Rename, delete and restore move them together (and purge deletes
+ * them together), so nothing a deploy left behind is orphaned under an old name or inherited by
+ * a new cluster that takes the name.
  */
 
 export const TRASH_FOLDER = '.trash';
@@ -117,6 +118,16 @@ export async function bringBackCredentials(
 ): Promise<void> {
   for (const path of credentialsOf(folder, id, home))
     if (!(await exists(path))) await moveIfThere(`${path}.deleted-${trashId}`, path);
+}
+
+/** Purge: the credentials set aside by the delete of `trashId` go for good (no other entry's). */
+export async function dropCredentials(
+  folder: string,
+  id: string,
+  trashId: string,
+  home: string | undefined,
+): Promise<void> {
+  for (const path of credentialsOf(folder, id, home)) await rm(`${path}.deleted-${trashId}`, { force: true });
 }
 
 /** `ID.STAMP` → where the trashed cluster's pieces are. */

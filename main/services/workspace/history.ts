@@ -132,6 +132,15 @@ export class BackupHistory {
     await this.prune(id);
   }
 
+  /** Deletes for good the generations `trash` moved under `prefix` (that entry only). */
+  async purgeTrashed(trashFolder: string, prefix: string): Promise<void> {
+    const mark = `${prefix}.history.`;
+    for (const name of (await readdir(trashFolder)).filter((n) => n.startsWith(mark)))
+      await unlink(join(trashFolder, name)).catch((error: unknown) => {
+        if (!isMissing(error)) throw error;
+      });
+  }
+
   /** Moves a deleted cluster's generations into `trashFolder` under `prefix`. */
   async trash(id: string, trashFolder: string, prefix: string): Promise<void> {
     for (const name of await this.list(id))

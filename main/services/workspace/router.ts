@@ -84,4 +84,10 @@ export const workspaceRouter = {
   restore: os.restore.handler(({ input, errors }) =>
     typed(errors, async () => ({ id: await store().restore(input.trashId) })),
   ),
+  purge: os.purge.handler(({ input, errors }) =>
+    typed(errors, async () => ({ purged: await store().purge(input.trashId) })),
+  ),
+  emptyTrash: os.emptyTrash.handler(({ errors }) =>
+    typed(errors, async () => ({ purged: await store().emptyTrash() })),
+  ),
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClusterEntry, TrashEntry } from '../../../shared/contract/workspace';
+import { TrashId, type ClusterEntry, type TrashEntry } from '../../../shared/contract/workspace';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { CLUSTER_ID, clusterIdFor, clusterNameProblem } from '../../../shared/model/cluster-name';
 import {
@@ -21,6 +21,7 @@ import {
   moveCompanions,
   setAsideCredentials,
   bringBackCredentials,
+  dropCredentials,
   moveIfThere,
   stateDirOf,
   trashed,
@@ -77,7 +78,10 @@ export class WorkspaceStore {
     this.history = new BackupHistory(folder, historyOptions);
   }
 
-  /** Runs `task` after every save, rename or delete of `id` before it: one change at a time per cluster. */
+  /**
+   * Runs `task` after every save, rename, delete, restore or purge of `id` before it: one change
+   * at a time per cluster.
+   */
   private serial<T>(id: string, task: () => Promise<T>): Promise<T> {
     const previous = this.saving.get(id) ?? Promise.resolve();
     const run = previous.then(task);
@@ -360,8 +364,7 @@ export class WorkspaceStore {
    * (CONFLICT) when a cluster of that name exists now: restoring never replaces anything.
    */
   restore(trashId: string): Promise<string> {
-    const t = trashed(this.folder, trashId);
-    this.pathOf(t.id);
+    const t = this.trashEntry(trashId);
     return this.serial(t.id, () => this.restoreNow(trashId));
   }
 
@@ -403,6 +406,50 @@ export class WorkspaceStore {
     await moveIfThere(t.bak, `${path}${LEGACY_BACKUP_SUFFIX}`);
     await bringBackCredentials(this.folder, t.id, trashId, this.home);
     return t.id;
+  }
+
+  /**
+   * Deletes one entry of the trash for good: what its delete set aside, and nothing else. It
+   * takes its turn with the cluster id's restores (serial), so the two never interleave.
+   */
+  async purge(trashId: string): Promise<boolean> {
+    const t = this.trashEntry(trashId);
+    if (!(await this.serial(t.id, () => this.purgeNow(trashId))))
+      throw new WorkspaceError(`"${trashId}" is not in the trash (restored or deleted for good already)`, {
+        code: 'NOT_FOUND',
+        id: trashId,
+      });
+    return true;
+  }
+
+  /** Purges every entry of the trash; one restored or purged meanwhile is skipped. How many went. */
+  async emptyTrash(): Promise<number> {
+    let purged = 0;
+    for (const { trashId, id } of await trashedClusters(this.folder))
+      if (await this.serial(id, () => this.purgeNow(trashId))) purged++;
+    return purged;
+  }
+
+  private async purgeNow(trashId: string): Promise<boolean> {
+    const t = trashed(this.folder, trashId);
+    if (!(await exists(t.file))) return false;
+    // The project file goes last: a crash half-way leaves the entry listed, and purging it again
+    // finishes the job, rather than leaving pieces that no entry names.
+    await rm(t.stateDir, { recursive: true, force: true });
+    await this.history.purgeTrashed(t.trash, trashId);
+    await rm(t.bak, { force: true });
+    await dropCredentials(this.folder, t.id, trashId, this.home);
+    await rm(t.file, { force: true });
+    return true;
+  }
+
+  /**
+   * The contract checks trash ids on every IPC call; this stops a direct caller too, so no path
+   * made from one leads outside `.trash/` (or to another cluster's credentials).
+   */
+  private trashEntry(trashId: string): ReturnType<typeof trashed> {
+    if (!TrashId.safeParse(trashId).success) throw new Error(`not a trash entry: ${JSON.stringify(trashId)}`);
+    return trashed(this.folder, trashId);
   }
 }
 

@@ -58,6 +58,10 @@ interface WorkspaceState {
   renameCluster(id: string, name: string): Promise<string | null>;
   deleteCluster(id: string): Promise<void>;
   restoreCluster(trashId: string): Promise<void>;
+  /** Deletes a trash entry for good (files, deploy state, set-aside credentials). */
+  purgeTrashed(trashId: string): Promise<void>;
+  /** Deletes every trash entry for good. */
+  emptyTrash(): Promise<void>;
   closeCluster(): void;
   /** Saves the open project now; saves of this window run one after another, never side by side. */
   saveNow(): Promise<void>;
@@ -305,6 +309,25 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
         await get().refresh();
       } catch (error) {
         set({ error: `Could not restore: ${describeError(error)}` });
+      }
+    },
+    async purgeTrashed(trashId) {
+      try {
+        await getClient().workspace.purge({ trashId });
+        await get().refresh();
+      } catch (error) {
+        // The list shows what is in the trash now (an entry restored in another window is gone).
+        await get().refresh();
+        set({ error: `Could not delete forever: ${describeError(error)}` });
+      }
+    },
+    async emptyTrash() {
+      try {
+        await getClient().workspace.emptyTrash();
+        await get().refresh();
+      } catch (error) {
+        await get().refresh();
+        set({ error: `Could not empty the trash: ${describeError(error)}` });
       }
     },
     closeCluster() {
