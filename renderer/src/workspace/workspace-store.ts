@@ -255,7 +255,9 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
         const created = await getClient().workspace.create({ name, templateId });
         loadProject(created.id, created.project, created.version);
         set({ error: null });
-        await get().refresh();
+        // Not awaited: the new cluster is open now, and a menu waiting for the list to be re-read
+        // stayed open a moment after it showed, taking the next click meant for what was under it.
+        void get().refresh();
         return null;
       } catch (error) {
         return describeError(error);
