@@ -113,6 +113,8 @@ export const workspaceContract = {
       project: z.unknown().optional(),
       /** With the project: the version a later save names as its base. */
       version: ProjectVersion.optional(),
+      /** When the file was last written (ISO 8601): a draft older than it is not offered back. */
+      modifiedAt: z.string().optional(),
       error: z.string().optional(),
     }),
   ),

@@ -168,12 +168,15 @@ export class WorkspaceStore {
   }
 
   /** The project and its version, or the file's first errors (with line numbers) and no project. */
-  async open(id: string): Promise<{ project: ClusterProject; version: string } | { error: string }> {
-    const text = await this.readText(id);
+  async open(
+    id: string,
+  ): Promise<{ project: ClusterProject; version: string; modifiedAt: string } | { error: string }> {
+    const [text, info] = await Promise.all([this.readText(id), stat(this.pathOf(id)).catch(() => undefined)]);
     if (text === undefined) throw new WorkspaceError(`no cluster "${id}"`, { code: 'NOT_FOUND', id });
     const parsed = this.parsed.parse(text, `${id}${PROJECT_SUFFIX}`);
     if (!parsed.ok) return { error: formatProjectErrors(parsed.errors, `${id}${PROJECT_SUFFIX}`) };
-    return { project: parsed.project, version: versionOf(text) };
+    const modifiedAt = (info?.mtime ?? new Date()).toISOString();
+    return { project: parsed.project, version: versionOf(text), modifiedAt };
   }
 
   /**

@@ -129,7 +129,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     });
   };
 
-  const loadProject = (id: string, raw: unknown, version: string) => {
+  const loadProject = (id: string, raw: unknown, version: string, fileModifiedAt?: string) => {
     const parsed = ClusterProject.safeParse(raw);
     if (!parsed.success) {
       useDesign.getState().unload();
@@ -141,7 +141,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     }
     lastSaved = parsed.data;
     baseVersion = version;
-    const modifiedAt = get().clusters.find((c) => c.id === id)?.modifiedAt;
+    const modifiedAt = fileModifiedAt ?? get().clusters.find((c) => c.id === id)?.modifiedAt;
     const draft = pendingDraft(id, modifiedAt);
     useDesign.getState().load(fillMissingPositions(draft?.project ?? parsed.data));
     localStorage.setItem(LAST_CLUSTER_KEY, id);
@@ -187,7 +187,7 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       });
       return;
     }
-    loadProject(opened.id, opened.project, opened.version);
+    loadProject(opened.id, opened.project, opened.version, opened.modifiedAt);
   };
 
   /** One save of the open project, if it changed (or `force`); run only through saveChain. */
@@ -371,9 +371,13 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       // The last cluster is read while the list loads: for a big project the two round trips,
       // one after the other, were most of the time to a drawn canvas.
       const last = localStorage.getItem(LAST_CLUSTER_KEY);
-      const opening = last ? openResult(last) : undefined;
-      await get().refresh();
-      if (last && opening && get().clusters.some((c) => c.id === last)) showOpened(last, await opening);
+      const refreshing = get().refresh();
+      if (last) {
+        const opened = await openResult(last);
+        // A last cluster deleted or renamed elsewhere is simply not reopened.
+        if (!('failed' in opened)) showOpened(last, opened);
+      }
+      await refreshing;
     },
     async resync(notice = 'The file changed while the connection was down: this is its new version.') {
       await get().refresh();
