@@ -1,37 +1,28 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createRouterClient } from '@orpc/server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newServiceContext } from '../../../main/services/context';
 import { clusterSecretsFile } from '../../../main/services/deploy/secrets';
 import { router } from '../../../main/services/router';
 import { failure } from '../support/orpc-failure';
+import { tempHome } from './temp-home';
 
-let home: string;
-let folder: string;
 const ws = createRouterClient(router, { context: newServiceContext('in-process', 'cli') }).workspace;
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'keelson-purge-'));
-  folder = join(home, 'workspace');
-  process.env.KEELSON_HOME = home;
-});
-afterEach(async () => {
-  delete process.env.KEELSON_HOME;
-  await rm(home, { recursive: true, force: true });
-});
+const temp = tempHome('keelson-purge-');
 
-const file = (id: string) => join(folder, `${id}.keelson.yaml`);
-const secrets = (id: string) => relative(home, clusterSecretsFile(file(id), { KEELSON_HOME: home }));
+const file = (id: string) => join(temp.folder, `${id}.keelson.yaml`);
+const secrets = (id: string) =>
+  relative(temp.home, clusterSecretsFile(file(id), { KEELSON_HOME: temp.home }));
 
 /** Every file under Keelson's home (workspace, secrets, kubeconfigs), relative to it, sorted. */
-async function filesIn(dir = home): Promise<string[]> {
+async function filesIn(dir = temp.home): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) found.push(...(await filesIn(path)));
-    else found.push(relative(home, path));
+    else found.push(relative(temp.home, path));
   }
   return found.sort();
 }
@@ -47,13 +38,13 @@ async function fullLab(mark: string): Promise<void> {
     project: { ...(project as object), metadata: { name: 'Lab', description: mark } },
     baseVersion: version,
   });
-  await mkdir(join(folder, 'lab.deploy', 'runs'), { recursive: true });
-  await writeFile(join(folder, 'lab.deploy', 'deployed.json'), mark);
+  await mkdir(join(temp.folder, 'lab.deploy', 'runs'), { recursive: true });
+  await writeFile(join(temp.folder, 'lab.deploy', 'deployed.json'), mark);
   await writeFile(`${file('lab')}.bak`, mark);
-  await mkdir(join(home, 'secrets'), { recursive: true });
-  await writeFile(join(home, secrets('lab')), mark);
-  await mkdir(join(home, 'kubeconfig'), { recursive: true });
-  await writeFile(join(home, 'kubeconfig', 'lab.yaml'), mark);
+  await mkdir(join(temp.home, 'secrets'), { recursive: true });
+  await writeFile(join(temp.home, secrets('lab')), mark);
+  await mkdir(join(temp.home, 'kubeconfig'), { recursive: true });
+  await writeFile(join(temp.home, 'kubeconfig', 'lab.yaml'), mark);
 }
 
 /** Deletes "Lab" and returns its trash id. */
@@ -68,7 +59,7 @@ async function deleteLab(): Promise<string> {
 describe('purge', () => {
   it('deletes exactly one entry for good: not the other deleted Lab, not the live one', async () => {
     await fullLab('first');
-    const [generation] = await readdir(join(folder, '.history', 'lab'));
+    const [generation] = await readdir(join(temp.folder, '.history', 'lab'));
     const first = await deleteLab();
     await fullLab('second');
     const second = await deleteLab();
@@ -92,16 +83,16 @@ describe('purge', () => {
     );
     expect(after).not.toContain(`workspace/.trash/${first}.deploy`); // the state dir went with its files
     expect((await ws.trash()).map((t) => t.trashId)).toEqual([second]);
-    expect(await readFile(join(folder, '.trash', `${second}.deploy`, 'deployed.json'), 'utf8')).toBe(
+    expect(await readFile(join(temp.folder, '.trash', `${second}.deploy`, 'deployed.json'), 'utf8')).toBe(
       'second',
     );
-    expect(await readFile(join(home, 'kubeconfig', 'lab.yaml'), 'utf8')).toBe('live');
+    expect(await readFile(join(temp.home, 'kubeconfig', 'lab.yaml'), 'utf8')).toBe('live');
 
     // The other entry still comes back whole once the name is free.
     await ws.delete({ id: 'lab' });
     await ws.restore({ trashId: second });
     expect((await ws.open({ id: 'lab' })).project).toMatchObject({ metadata: { description: 'second' } });
-    expect(await readFile(join(home, secrets('lab')), 'utf8')).toBe('second');
+    expect(await readFile(join(temp.home, secrets('lab')), 'utf8')).toBe('second');
   });
 
   it('says which entry is not in the trash, and refuses a trash id that is no trash id', async () => {
@@ -133,8 +124,8 @@ describe('purge', () => {
       expect(loser).toMatchObject({ status: 'rejected', reason: { code: 'NOT_FOUND' } });
       expect(await ws.trash()).toEqual([]);
       if (winner === restored) {
-        expect(await readFile(join(folder, 'lab.deploy', 'deployed.json'), 'utf8')).toBe('raced');
-        expect(await readFile(join(home, 'kubeconfig', 'lab.yaml'), 'utf8')).toBe('raced');
+        expect(await readFile(join(temp.folder, 'lab.deploy', 'deployed.json'), 'utf8')).toBe('raced');
+        expect(await readFile(join(temp.home, 'kubeconfig', 'lab.yaml'), 'utf8')).toBe('raced');
         await ws.purge({ trashId: await deleteLab() });
       }
       expect(await filesIn()).toEqual([]);
@@ -155,7 +146,7 @@ describe('empty trash', () => {
 
     await expect(ws.emptyTrash()).resolves.toEqual({ purged: 3 });
     expect(await ws.trash()).toEqual([]);
-    expect(await readdir(join(folder, '.trash'))).toEqual([]);
+    expect(await readdir(join(temp.folder, '.trash'))).toEqual([]);
     expect(await filesIn()).toEqual(live);
     await expect(ws.emptyTrash()).resolves.toEqual({ purged: 0 });
   });

@@ -1,46 +1,36 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRouterClient } from '@orpc/server';
 import { parse } from 'yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newServiceContext } from '../../../main/services/context';
 import { acquireLock } from '../../../main/services/deploy/state-dir';
 import { clusterSecretsFile } from '../../../main/services/deploy/secrets';
 import { router } from '../../../main/services/router';
 import { clusterIdFor, clusterNameProblem } from '../../../shared/model/cluster-name';
 import { failure } from '../support/orpc-failure';
+import { tempHome } from './temp-home';
 
-let home: string;
-let folder: string;
 const ws = createRouterClient(router, { context: newServiceContext('in-process', 'cli') }).workspace;
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'keelson-names-'));
-  folder = join(home, 'workspace');
-  process.env.KEELSON_HOME = home;
-});
-afterEach(async () => {
-  delete process.env.KEELSON_HOME;
-  await rm(home, { recursive: true, force: true });
-});
+const temp = tempHome('keelson-names-');
 
-const file = (id: string) => join(folder, `${id}.keelson.yaml`);
+const file = (id: string) => join(temp.folder, `${id}.keelson.yaml`);
 const nameIn = async (id: string) =>
   (parse(await readFile(file(id), 'utf8')) as { metadata: { name: string } }).metadata.name;
 const ls = async (dir: string) => (await readdir(dir)).sort();
 
 /** A state dir as a finished deploy leaves it, plus kept secrets and an exported kubeconfig. */
 async function deployed(id: string) {
-  const state = join(folder, `${id}.deploy`);
+  const state = join(temp.folder, `${id}.deploy`);
   await mkdir(join(state, 'runs', '20261130-010203-ab12'), { recursive: true });
   await writeFile(join(state, 'deployed.json'), '{"hosts":[]}');
   await writeFile(join(state, 'runs', '20261130-010203-ab12', 'journal.jsonl'), '{}\n');
-  await mkdir(join(home, 'secrets'), { recursive: true });
-  await writeFile(clusterSecretsFile(file(id), { KEELSON_HOME: home }), '{"vrrp":"x"}');
-  await mkdir(join(home, 'kubeconfig'), { recursive: true });
-  await writeFile(join(home, 'kubeconfig', `${id}.yaml`), 'apiVersion: v1\n');
+  await mkdir(join(temp.home, 'secrets'), { recursive: true });
+  await writeFile(clusterSecretsFile(file(id), { KEELSON_HOME: temp.home }), '{"vrrp":"x"}');
+  await mkdir(join(temp.home, 'kubeconfig'), { recursive: true });
+  await writeFile(join(temp.home, 'kubeconfig', `${id}.yaml`), 'apiVersion: v1\n');
   return state;
 }
 
@@ -64,7 +54,7 @@ describe('cluster names', () => {
     await ws.create({ name: 'Lab' });
     const badRename = await failure(ws.rename({ id: 'lab', name: '  ' }));
     expect(JSON.stringify(badRename.data)).toContain('a cluster name is required');
-    expect(await ls(folder)).toEqual(['lab.keelson.yaml']);
+    expect(await ls(temp.folder)).toEqual(['lab.keelson.yaml']);
   });
 
   it('creating names the file after the cluster; a name whose file exists is refused', async () => {
@@ -84,19 +74,21 @@ describe('rename', () => {
     const renamed = await ws.rename({ id: 'two-masters', name: 'Lab 2m' });
     expect(renamed).toMatchObject({ id: 'lab-2m', name: 'Lab 2m', version: expect.any(String) });
     expect(await nameIn('lab-2m')).toBe('Lab 2m');
-    expect(await ls(folder)).toEqual(['.history', 'lab-2m.deploy', 'lab-2m.keelson.yaml']);
-    expect(await ls(join(folder, 'lab-2m.deploy'))).toEqual(['deployed.json', 'runs']); // no lock left behind
-    expect(await readFile(join(folder, 'lab-2m.deploy', 'deployed.json'), 'utf8')).toBe('{"hosts":[]}');
-    expect(await ls(join(home, 'kubeconfig'))).toEqual(['lab-2m.yaml']);
-    expect(await readFile(clusterSecretsFile(file('lab-2m'), { KEELSON_HOME: home }), 'utf8')).toBe(
+    expect(await ls(temp.folder)).toEqual(['.history', 'lab-2m.deploy', 'lab-2m.keelson.yaml']);
+    expect(await ls(join(temp.folder, 'lab-2m.deploy'))).toEqual(['deployed.json', 'runs']); // no lock left behind
+    expect(await readFile(join(temp.folder, 'lab-2m.deploy', 'deployed.json'), 'utf8')).toBe('{"hosts":[]}');
+    expect(await ls(join(temp.home, 'kubeconfig'))).toEqual(['lab-2m.yaml']);
+    expect(await readFile(clusterSecretsFile(file('lab-2m'), { KEELSON_HOME: temp.home }), 'utf8')).toBe(
       '{"vrrp":"x"}',
     );
     // The version under the old name is kept as a generation.
-    const [kept] = await ls(join(folder, '.history', 'lab-2m'));
-    expect(await readFile(join(folder, '.history', 'lab-2m', kept!), 'utf8')).toContain('name: Two masters');
-    expect(state).not.toBe(join(folder, 'lab-2m.deploy'));
+    const [kept] = await ls(join(temp.folder, '.history', 'lab-2m'));
+    expect(await readFile(join(temp.folder, '.history', 'lab-2m', kept!), 'utf8')).toContain(
+      'name: Two masters',
+    );
+    expect(state).not.toBe(join(temp.folder, 'lab-2m.deploy'));
     // What a later deploy takes is free: the lock can be taken again.
-    const release = await acquireLock(join(folder, 'lab-2m.deploy'));
+    const release = await acquireLock(join(temp.folder, 'lab-2m.deploy'));
     await release();
   });
 
@@ -106,22 +98,22 @@ describe('rename', () => {
     expect(renamed.id).toBe('lab');
     expect(renamed.version).not.toBe(version);
     expect(await nameIn('lab')).toBe('LAB');
-    expect(await ls(folder)).toEqual(['.history', 'lab.keelson.yaml']); // no empty lab.deploy/ made
+    expect(await ls(temp.folder)).toEqual(['.history', 'lab.keelson.yaml']); // no empty lab.deploy/ made
   });
 
   it('is refused while a deploy holds the lock, and when the target or its deploy state exists', async () => {
     await ws.create({ name: 'a' });
     await ws.create({ name: 'b' });
-    const release = await acquireLock(join(folder, 'a.deploy'));
+    const release = await acquireLock(join(temp.folder, 'a.deploy'));
     const busy = await failure(ws.rename({ id: 'a', name: 'c' }));
     expect(busy.code).toBe('BUSY');
     expect(busy.message).toMatch(/"a" is being deployed or changed by a day-2 operation/);
     expect((await failure(ws.delete({ id: 'a' }))).code).toBe('BUSY');
     await release();
-    expect(await ls(folder)).toEqual(['a.deploy', 'a.keelson.yaml', 'b.keelson.yaml']);
+    expect(await ls(temp.folder)).toEqual(['a.deploy', 'a.keelson.yaml', 'b.keelson.yaml']);
 
     expect((await failure(ws.rename({ id: 'a', name: 'B' }))).code).toBe('CONFLICT');
-    await mkdir(join(folder, 'c.deploy'));
+    await mkdir(join(temp.folder, 'c.deploy'));
     const orphan = await failure(ws.rename({ id: 'a', name: 'c' }));
     expect(orphan.code).toBe('CONFLICT');
     expect(orphan.message).toMatch(/c\.deploy\/ .* is in the workspace folder/);
@@ -129,7 +121,7 @@ describe('rename', () => {
   });
 
   it('moves a file someone broke by hand without touching its text', async () => {
-    await mkdir(folder, { recursive: true });
+    await mkdir(temp.folder, { recursive: true });
     await writeFile(file('broken'), 'metadata: [\n');
     await expect(ws.rename({ id: 'broken', name: 'fixed later' })).resolves.toMatchObject({
       id: 'fixed-later',
@@ -158,12 +150,12 @@ describe('trash', () => {
     });
     await deployed('lab');
     await ws.delete({ id: 'lab' });
-    expect(await ls(folder)).toEqual(['.history', '.trash']);
+    expect(await ls(temp.folder)).toEqual(['.history', '.trash']);
     // A new cluster taking the name must not find the deleted one's admin credentials.
-    expect(existsSync(join(home, 'kubeconfig', 'lab.yaml'))).toBe(false);
-    expect(existsSync(clusterSecretsFile(join(folder, 'lab.keelson.yaml'), { KEELSON_HOME: home }))).toBe(
-      false,
-    );
+    expect(existsSync(join(temp.home, 'kubeconfig', 'lab.yaml'))).toBe(false);
+    expect(
+      existsSync(clusterSecretsFile(join(temp.folder, 'lab.keelson.yaml'), { KEELSON_HOME: temp.home })),
+    ).toBe(false);
     const [entry] = await ws.trash();
     expect(entry).toMatchObject({
       id: 'lab',
@@ -174,16 +166,16 @@ describe('trash', () => {
     expect(Date.now() - Date.parse(entry!.deletedAt)).toBeLessThan(60_000);
 
     await expect(ws.restore({ trashId: entry!.trashId })).resolves.toEqual({ id: 'lab' });
-    expect(await ls(folder)).toEqual(['.history', '.trash', 'lab.deploy', 'lab.keelson.yaml']);
+    expect(await ls(temp.folder)).toEqual(['.history', '.trash', 'lab.deploy', 'lab.keelson.yaml']);
     expect((await ws.open({ id: 'lab' })).project).toMatchObject({ metadata: { description: 'v2' } });
-    expect(await readFile(join(folder, 'lab.deploy', 'deployed.json'), 'utf8')).toBe('{"hosts":[]}');
-    expect(await ls(join(folder, '.history', 'lab'))).toHaveLength(1);
-    expect(await ls(join(folder, '.trash'))).toEqual([]);
+    expect(await readFile(join(temp.folder, 'lab.deploy', 'deployed.json'), 'utf8')).toBe('{"hosts":[]}');
+    expect(await ls(join(temp.folder, '.history', 'lab'))).toHaveLength(1);
+    expect(await ls(join(temp.folder, '.trash'))).toEqual([]);
     expect(await ws.trash()).toEqual([]);
-    expect(await ls(join(home, 'kubeconfig'))).toEqual(['lab.yaml']);
-    expect(existsSync(clusterSecretsFile(join(folder, 'lab.keelson.yaml'), { KEELSON_HOME: home }))).toBe(
-      true,
-    );
+    expect(await ls(join(temp.home, 'kubeconfig'))).toEqual(['lab.yaml']);
+    expect(
+      existsSync(clusterSecretsFile(join(temp.folder, 'lab.keelson.yaml'), { KEELSON_HOME: temp.home })),
+    ).toBe(true);
   });
 
   it('restore is refused, with the reason, when a cluster of that name exists now', async () => {

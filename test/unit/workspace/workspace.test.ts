@@ -1,39 +1,29 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRouterClient } from '@orpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newServiceContext } from '../../../main/services/context';
 import { router } from '../../../main/services/router';
 import { failure } from '../support/orpc-failure';
+import { tempHome } from './temp-home';
 import { canMountTinyDisk, mountTinyDisk, type TinyDisk } from '../support/tiny-disk';
 import { writeFileAtomic } from '../../../main/services/workspace/atomic-write';
 import { WorkspaceStore } from '../../../main/services/workspace/store';
 import type { ClusterProject } from '../../../shared/model/cluster';
 
-let home: string;
-let folder: string;
 const client = createRouterClient(router, { context: newServiceContext('in-process', 'cli') });
 const ws = client.workspace;
 
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'keelson-ws-'));
-  folder = join(home, 'workspace');
-  process.env.KEELSON_HOME = home;
-});
-afterEach(async () => {
-  delete process.env.KEELSON_HOME;
-  await rm(home, { recursive: true, force: true });
-});
+const temp = tempHome('keelson-ws-');
 
-const file = (id: string) => join(folder, `${id}.keelson.yaml`);
-const filesIn = async (dir = folder) => (await readdir(dir)).sort();
+const file = (id: string) => join(temp.folder, `${id}.keelson.yaml`);
+const filesIn = async (dir = temp.folder) => (await readdir(dir)).sort();
 
 describe('workspace service', () => {
   it('keeps projects under $KEELSON_HOME/workspace and lists them', async () => {
     await ws.create({ name: 'Lab cluster' });
     const listed = await ws.list();
-    expect(listed.folder).toBe(folder);
+    expect(listed.folder).toBe(temp.folder);
     // An empty design has no VIP yet and a node-local endpoint (no keepalived): nothing to compare.
     expect(listed.clusters).toEqual([
       { id: 'lab-cluster', name: 'Lab cluster', modifiedAt: expect.any(String), endpoint: {} },
@@ -83,9 +73,9 @@ describe('workspace service', () => {
     expect(saved.findings.map((f) => f.code)).toContain('CP_COUNT_TWO');
     expect(saved.version).toMatch(/^[0-9a-f]{64}$/);
     expect(await filesIn()).toEqual(['.history', 'lab.keelson.yaml']);
-    const generations = await filesIn(join(folder, '.history', 'lab'));
+    const generations = await filesIn(join(temp.folder, '.history', 'lab'));
     expect(generations).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d-]+Z\.keelson\.yaml$/)]);
-    expect(await readFile(join(folder, '.history', 'lab', generations[0]!), 'utf8')).toBe(first);
+    expect(await readFile(join(temp.folder, '.history', 'lab', generations[0]!), 'utf8')).toBe(first);
     expect(await readFile(file('lab'), 'utf8')).not.toContain('cp3');
     // The next save names the version the last one returned.
     p.metadata.description = 'two masters';
@@ -112,7 +102,7 @@ describe('workspace service', () => {
   });
 
   it('opens a hand-broken file as an error with its line, never as a project, and lists it as broken', async () => {
-    await mkdir(folder, { recursive: true });
+    await mkdir(temp.folder, { recursive: true });
     await writeFile(
       file('broken'),
       'apiVersion: keelson.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: [oops\n',
@@ -177,8 +167,8 @@ describe('workspace service', () => {
     expect((await ws.open({ id: 'lab' })).project).toMatchObject({
       metadata: { name: 'Lab', description: 'typed in the app' },
     });
-    const [kept] = await filesIn(join(folder, '.history', 'lab'));
-    expect(await readFile(join(folder, '.history', 'lab', kept!), 'utf8')).toBe(handEdited);
+    const [kept] = await filesIn(join(temp.folder, '.history', 'lab'));
+    expect(await readFile(join(temp.folder, '.history', 'lab', kept!), 'utf8')).toBe(handEdited);
   });
 
   it('two windows: a save based on a version the other window replaced is refused, nothing lost', async () => {
@@ -249,9 +239,9 @@ describe('workspace service', () => {
 
     await expect(ws.rename({ id: 'a', name: 'c' })).resolves.toMatchObject({ id: 'c', name: 'c' });
     expect(await filesIn()).toEqual(['.history', 'b.keelson.yaml', 'c.keelson.yaml']);
-    expect(await filesIn(join(folder, '.history'))).toEqual(['c']);
+    expect(await filesIn(join(temp.folder, '.history'))).toEqual(['c']);
     // The saved version and the one with the old name.
-    expect(await filesIn(join(folder, '.history', 'c'))).toHaveLength(2);
+    expect(await filesIn(join(temp.folder, '.history', 'c'))).toHaveLength(2);
     expect((await ws.open({ id: 'c' })).project).toMatchObject({
       metadata: { name: 'c', description: 'changed' },
     });
@@ -266,7 +256,7 @@ describe('workspace service', () => {
     await ws.save({ id: 'lab', project: p, baseVersion: version });
     await expect(ws.delete({ id: 'lab' })).resolves.toEqual({ deleted: true });
     expect((await ws.list()).clusters).toEqual([]);
-    const trashed = await filesIn(join(folder, '.trash'));
+    const trashed = await filesIn(join(temp.folder, '.trash'));
     expect(trashed).toEqual([
       expect.stringMatching(/^lab\..*\.history\..*\.keelson\.yaml$/),
       expect.stringMatching(/^lab\..*\.keelson\.yaml$/),
@@ -283,7 +273,7 @@ describe('workspace service', () => {
 describe('backup generations', () => {
   it('keeps a hand edit always, its own autosaves at most once a minute, and the newest ten', async () => {
     let now = Date.parse('2026-11-30T10:00:00.000Z');
-    const store = new WorkspaceStore(folder, { now: () => now });
+    const store = new WorkspaceStore(temp.folder, { now: () => now });
     const me = {};
     let { project, version } = await store.create('lab');
     const edit = async (description: string) => {
@@ -315,7 +305,7 @@ describe('backup generations', () => {
     await edit('keep mine');
     const names = await generations();
     expect(names).toHaveLength(2);
-    expect(await readFile(join(folder, '.history', 'lab', names[0]!), 'utf8')).toBe(handEdited);
+    expect(await readFile(join(temp.folder, '.history', 'lab', names[0]!), 'utf8')).toBe(handEdited);
 
     // Another window's save is kept too: it was not this window's own.
     now += 500;
@@ -334,16 +324,16 @@ describe('backup generations', () => {
     const kept = await generations();
     expect(kept).toHaveLength(10);
     expect(kept).toEqual([...kept].sort().reverse()); // newest first
-    expect(await readFile(join(folder, '.history', 'lab', kept[0]!), 'utf8')).toContain('minute 13');
+    expect(await readFile(join(temp.folder, '.history', 'lab', kept[0]!), 'utf8')).toContain('minute 13');
   });
 });
 
 describe('files left behind', () => {
   it('list() removes temporary files a killed writer left (older than an hour), never a fresh one', async () => {
     await ws.create({ name: 'lab' });
-    const stale = join(folder, '.lab.keelson.yaml.0b6a57f4-6d1e-4b8e-9a52-4a4c8e0f6f01.tmp');
-    const fresh = join(folder, '.lab.keelson.yaml.5c1f0c1e-2f44-4d55-8c1b-1e2a3b4c5d6e.tmp');
-    const notOurs = join(folder, '.notes.tmp');
+    const stale = join(temp.folder, '.lab.keelson.yaml.0b6a57f4-6d1e-4b8e-9a52-4a4c8e0f6f01.tmp');
+    const fresh = join(temp.folder, '.lab.keelson.yaml.5c1f0c1e-2f44-4d55-8c1b-1e2a3b4c5d6e.tmp');
+    const notOurs = join(temp.folder, '.notes.tmp');
     for (const f of [stale, fresh, notOurs]) await writeFile(f, 'half a file');
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
     await utimes(stale, twoHoursAgo, twoHoursAgo);
@@ -390,9 +380,9 @@ describe.skipIf(!canMountTinyDisk())('a full disk', () => {
 
 describe('writeFileAtomic', () => {
   it('leaves the old file and no temp file behind when the final rename fails', async () => {
-    await mkdir(folder, { recursive: true });
+    await mkdir(temp.folder, { recursive: true });
     // A non-empty folder where the file should go: rename onto it fails.
-    const target = join(folder, 'x.keelson.yaml');
+    const target = join(temp.folder, 'x.keelson.yaml');
     await mkdir(join(target, 'inside'), { recursive: true });
     await expect(writeFileAtomic(target, 'new')).rejects.toThrow();
     expect(await filesIn()).toEqual(['x.keelson.yaml']);
