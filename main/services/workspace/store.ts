@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TrashId, type ClusterEntry, type TrashEntry } from '../../../shared/contract/workspace';
+import { type ClusterEntry, type TrashEntry } from '../../../shared/contract/workspace';
 import type { ClusterProject } from '../../../shared/model/cluster';
 import { CLUSTER_ID, clusterIdFor, clusterNameProblem } from '../../../shared/model/cluster-name';
 import {
@@ -20,8 +20,6 @@ import {
   holdCluster,
   moveCompanions,
   setAsideCredentials,
-  bringBackCredentials,
-  dropCredentials,
   moveIfThere,
   stateDirOf,
   trashed,
@@ -31,6 +29,7 @@ import { WorkspaceError } from './errors';
 import { LEGACY_BACKUP_SUFFIX, PROJECT_SUFFIX } from './folder';
 import { BackupHistory, type HistoryOptions } from './history';
 import { ParseCache } from './parse-cache';
+import { checkedTrashEntry, listTrash, purgeFromTrash, restoreFromTrash, type TrashPlace } from './trash-bin';
 import { findTemplate } from './templates';
 
 const ID = CLUSTER_ID;
@@ -345,21 +344,8 @@ export class WorkspaceStore {
   }
 
   /** Deleted clusters that restore can bring back, newest first. */
-  async trash(): Promise<TrashEntry[]> {
-    const entries: TrashEntry[] = [];
-    for (const found of await trashedClusters(this.folder)) {
-      const t = trashed(this.folder, found.trashId);
-      let name = found.id;
-      try {
-        const parsed = parseProject(await readFile(t.file, 'utf8'), `${found.trashId}${PROJECT_SUFFIX}`);
-        if (parsed.ok) name = parsed.project.metadata.name;
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-        continue; // restored meanwhile
-      }
-      entries.push({ ...found, name, hasDeployState: await exists(t.stateDir) });
-    }
-    return entries;
+  trash(): Promise<TrashEntry[]> {
+    return listTrash(this.folder);
   }
 
   /**
@@ -367,48 +353,8 @@ export class WorkspaceStore {
    * (CONFLICT) when a cluster of that name exists now: restoring never replaces anything.
    */
   restore(trashId: string): Promise<string> {
-    const t = this.trashEntry(trashId);
-    return this.serial(t.id, () => this.restoreNow(trashId));
-  }
-
-  private async restoreNow(trashId: string): Promise<string> {
-    const t = trashed(this.folder, trashId);
-    const path = this.pathOf(t.id);
-    if (!(await exists(t.file)))
-      throw new WorkspaceError(`"${trashId}" is not in the trash (restored or emptied already)`, {
-        code: 'NOT_FOUND',
-        id: trashId,
-      });
-    const hasState = await exists(t.stateDir);
-    const refuse = (what: string) =>
-      new WorkspaceError(
-        `cannot restore "${t.id}": ${what} exists now. Rename or delete it first, then restore.`,
-        { code: 'CONFLICT', id: t.id },
-      );
-    if (await exists(path)) throw refuse(`a cluster with this name (${t.id}${PROJECT_SUFFIX})`);
-    if (hasState && (await exists(stateDirOf(this.folder, t.id))))
-      throw refuse(`deploy state under this name (${t.id}.deploy/)`);
-    try {
-      // link + unlink: rename would silently replace a file made since the check above.
-      await link(t.file, path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-        throw refuse(`a cluster with this name (${t.id}${PROJECT_SUFFIX})`);
-      throw error;
-    }
-    if (hasState) {
-      try {
-        await rename(t.stateDir, stateDirOf(this.folder, t.id));
-      } catch (error) {
-        await unlink(path).catch(() => undefined);
-        throw error;
-      }
-    }
-    await unlink(t.file);
-    await this.history.untrash(t.id, t.trash, trashId);
-    await moveIfThere(t.bak, `${path}${LEGACY_BACKUP_SUFFIX}`);
-    await bringBackCredentials(this.folder, t.id, trashId, this.home);
-    return t.id;
+    const t = checkedTrashEntry(this.folder, trashId);
+    return this.serial(t.id, () => restoreFromTrash(this.trashPlace, trashId));
   }
 
   /**
@@ -416,8 +362,8 @@ export class WorkspaceStore {
    * takes its turn with the cluster id's restores (serial), so the two never interleave.
    */
   async purge(trashId: string): Promise<boolean> {
-    const t = this.trashEntry(trashId);
-    if (!(await this.serial(t.id, () => this.purgeNow(trashId))))
+    const t = checkedTrashEntry(this.folder, trashId);
+    if (!(await this.serial(t.id, () => purgeFromTrash(this.trashPlace, trashId))))
       throw new WorkspaceError(`"${trashId}" is not in the trash (restored or deleted for good already)`, {
         code: 'NOT_FOUND',
         id: trashId,
@@ -429,30 +375,12 @@ export class WorkspaceStore {
   async emptyTrash(): Promise<number> {
     let purged = 0;
     for (const { trashId, id } of await trashedClusters(this.folder))
-      if (await this.serial(id, () => this.purgeNow(trashId))) purged++;
+      if (await this.serial(id, () => purgeFromTrash(this.trashPlace, trashId))) purged++;
     return purged;
   }
 
-  private async purgeNow(trashId: string): Promise<boolean> {
-    const t = trashed(this.folder, trashId);
-    if (!(await exists(t.file))) return false;
-    // The project file goes last: a crash half-way leaves the entry listed, and purging it again
-    // finishes the job, rather than leaving pieces that no entry names.
-    await rm(t.stateDir, { recursive: true, force: true });
-    await this.history.purgeTrashed(t.trash, trashId);
-    await rm(t.bak, { force: true });
-    await dropCredentials(this.folder, t.id, trashId, this.home);
-    await rm(t.file, { force: true });
-    return true;
-  }
-
-  /**
-   * The contract checks trash ids on every IPC call; this stops a direct caller too, so no path
-   * made from one leads outside `.trash/` (or to another cluster's credentials).
-   */
-  private trashEntry(trashId: string): ReturnType<typeof trashed> {
-    if (!TrashId.safeParse(trashId).success) throw new Error(`not a trash entry: ${JSON.stringify(trashId)}`);
-    return trashed(this.folder, trashId);
+  private get trashPlace(): TrashPlace {
+    return { folder: this.folder, home: this.home, history: this.history };
   }
 }
 
