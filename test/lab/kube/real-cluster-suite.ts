@@ -340,21 +340,26 @@ export function describeRealCluster(template: string, title: string, options: { 
           log(`${second} unplugged: VIP on ${third}, API unanswered for ${gap2.toFixed(1)} s`);
           expect(third).toBeDefined();
           expect(third).not.toBe(second);
-          // etcd keeps quorum without the unplugged host: writes still succeed.
+          // etcd keeps quorum without the unplugged host: writes still succeed. Each try writes
+          // its own object: a try that timed out on the client may still have been committed (etcd
+          // electing a new leader), and retrying the same name would then fail as AlreadyExists.
+          let tries = 0;
           await waitFor(
             'a write through the VIP',
             async () => {
+              tries++;
               await kubectl([
                 'create',
                 'configmap',
-                'keelson-after-failover',
+                `keelson-after-failover-${tries}`,
                 '--from-literal',
-                `at=${Date.now()}`,
+                'ok=1',
               ]);
               return true;
             },
             60_000,
           );
+          log(`a write through the VIP with ${second} unplugged succeeded at try ${tries}`);
         } finally {
           await cluster.lab.cablePlug(second!);
         }
