@@ -169,6 +169,17 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     });
   };
 
+  /** Erases from the trash, then shows the trash as it is now, failed or not (an entry restored in another window is gone). */
+  const eraseFromTrash = async (erase: () => Promise<unknown>, failure: string) => {
+    try {
+      await erase();
+      await get().refresh();
+    } catch (error) {
+      await get().refresh();
+      set({ error: `${failure}: ${describeError(error)}` });
+    }
+  };
+
   type Opened = Awaited<ReturnType<ReturnType<typeof getClient>['workspace']['open']>>;
   /** The server's answer to opening `id`, or the failure as a message (never a throw). */
   const openResult = (id: string): Promise<Opened | { failed: string }> =>
@@ -313,24 +324,11 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
         set({ error: `Could not restore: ${describeError(error)}` });
       }
     },
-    async purgeTrashed(trashId) {
-      try {
-        await getClient().workspace.purge({ trashId });
-        await get().refresh();
-      } catch (error) {
-        // The list shows what is in the trash now (an entry restored in another window is gone).
-        await get().refresh();
-        set({ error: `Could not delete forever: ${describeError(error)}` });
-      }
+    purgeTrashed(trashId) {
+      return eraseFromTrash(() => getClient().workspace.purge({ trashId }), 'Could not delete forever');
     },
-    async emptyTrash() {
-      try {
-        await getClient().workspace.emptyTrash();
-        await get().refresh();
-      } catch (error) {
-        await get().refresh();
-        set({ error: `Could not empty the trash: ${describeError(error)}` });
-      }
+    emptyTrash() {
+      return eraseFromTrash(() => getClient().workspace.emptyTrash(), 'Could not empty the trash');
     },
     closeCluster() {
       useDesign.getState().unload();
