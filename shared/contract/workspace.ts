@@ -153,6 +153,12 @@ export const workspaceContract = {
    * when it is not in the trash: restored or purged already.
    */
   purge: ws.input(z.strictObject({ trashId: TrashId })).output(z.object({ purged: z.boolean() })),
-  /** Purges every entry of the trash; `purged` says how many there were. */
-  emptyTrash: ws.output(z.object({ purged: z.int().nonnegative() })),
+  /**
+   * Purges the entries the user saw and confirmed — `trashIds`, as `trash` listed them — and
+   * nothing deleted since (say, in another window). `purged`: how many went; `gone`: how many
+   * of those ids were no longer in the trash (restored or purged meanwhile).
+   */
+  emptyTrash: ws
+    .input(z.strictObject({ trashIds: z.array(TrashId).max(10_000) }))
+    .output(z.object({ purged: z.int().nonnegative(), gone: z.int().nonnegative() })),
 };

@@ -255,6 +255,13 @@ test('Recently deleted: Delete forever asks first and erases one entry; Empty tr
   await expect(confirm.getByRole('button', { name: 'Delete forever', exact: true })).toBeFocused();
   await app.keyboard.press('Enter');
   await expect(row).toHaveCount(0);
+  // Focus moves to the row that took its place, not to the page.
+  await expect(
+    start
+      .getByTestId('trash')
+      .getByRole('button', { name: /^Delete forever / })
+      .first(),
+  ).toBeFocused();
   for (const piece of pieces) expect(existsSync(piece), piece).toBe(false);
   expect(existsSync(join(trashDir, `${trashId}.deploy`))).toBe(false);
 
@@ -274,6 +281,7 @@ test('Recently deleted: Delete forever asks first and erases one entry; Empty tr
   );
   await emptying.getByRole('button', { name: 'Empty trash' }).click();
   await expect(trash).toHaveCount(0);
+  await expect(start).toBeFocused(); // the list is gone: focus stays in the screen that held it
   await expect(start.getByRole('heading', { name: 'Recently deleted' })).toHaveCount(0);
   expect(readdirSync(trashDir)).toEqual([]);
   expect(readdirSync(join(home, 'kubeconfig')).filter((n) => n.includes('.deleted-'))).toEqual([]);

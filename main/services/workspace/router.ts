@@ -87,7 +87,7 @@ export const workspaceRouter = {
   purge: os.purge.handler(({ input, errors }) =>
     typed(errors, async () => ({ purged: await store().purge(input.trashId) })),
   ),
-  emptyTrash: os.emptyTrash.handler(({ errors }) =>
-    typed(errors, async () => ({ purged: await store().emptyTrash() })),
+  emptyTrash: os.emptyTrash.handler(({ input, errors }) =>
+    typed(errors, () => store().emptyTrash(input.trashIds)),
   ),
 };

@@ -23,7 +23,6 @@ import {
   moveIfThere,
   stateDirOf,
   trashed,
-  trashedClusters,
 } from './cluster-files';
 import { WorkspaceError } from './errors';
 import { LEGACY_BACKUP_SUFFIX, PROJECT_SUFFIX } from './folder';
@@ -371,12 +370,19 @@ export class WorkspaceStore {
     return true;
   }
 
-  /** Purges every entry of the trash; one restored or purged meanwhile is skipped. How many went. */
-  async emptyTrash(): Promise<number> {
+  /**
+   * Purges the listed entries of the trash, each in its cluster's turn; one restored or purged
+   * meanwhile counts as gone. An entry not listed stays, however it got there.
+   */
+  async emptyTrash(trashIds: readonly string[]): Promise<{ purged: number; gone: number }> {
     let purged = 0;
-    for (const { trashId, id } of await trashedClusters(this.folder))
-      if (await this.serial(id, () => purgeFromTrash(this.trashPlace, trashId))) purged++;
-    return purged;
+    let gone = 0;
+    for (const trashId of new Set(trashIds)) {
+      const t = checkedTrashEntry(this.folder, trashId);
+      if (await this.serial(t.id, () => purgeFromTrash(this.trashPlace, trashId))) purged++;
+      else gone++;
+    }
+    return { purged, gone };
   }
 
   private get trashPlace(): TrashPlace {

@@ -45,7 +45,7 @@ export function ClustersMenu() {
         Clusters ▾
       </button>
       {open && (
-        <div className="menu-popover" role="dialog" aria-label="Clusters">
+        <div className="menu-popover" role="dialog" aria-label="Clusters" data-trash-home tabIndex={-1}>
           <h2>New cluster</h2>
           <NewClusterForm onDone={() => setOpen(false)} />
           <h2>Open</h2>

@@ -9,7 +9,7 @@ export function StartScreen() {
   const error = useWorkspace((s) => s.error);
   const folder = useWorkspace((s) => s.folder);
   return (
-    <div className="start-screen" data-testid="start-screen">
+    <div className="start-screen" data-testid="start-screen" data-trash-home tabIndex={-1}>
       {openError && (
         <div className="open-error" role="alert" data-testid="open-error">
           <strong>{openError.id}.keelson.yaml cannot be opened.</strong>

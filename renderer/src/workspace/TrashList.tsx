@@ -58,8 +58,8 @@ function Confirm(props: {
   );
 }
 
-function Row({ entry }: { entry: TrashEntry }) {
-  const { restoreCluster, purgeTrashed } = useWorkspace.getState();
+function Row({ entry, onPurge }: { entry: TrashEntry; onPurge: () => Promise<void> }) {
+  const { restoreCluster } = useWorkspace.getState();
   const { asking, trigger, ask, keep } = useAsk();
   return (
     <li className="cluster-row" data-testid={`trash-${entry.id}`}>
@@ -81,7 +81,13 @@ function Row({ entry }: { entry: TrashEntry }) {
             >
               Restore
             </button>
-            <button ref={trigger} type="button" onClick={ask} aria-label={`Delete forever ${entry.name}`}>
+            <button
+              ref={trigger}
+              type="button"
+              onClick={ask}
+              aria-label={`Delete forever ${entry.name}`}
+              data-purge
+            >
               Delete forever
             </button>
           </>
@@ -93,7 +99,7 @@ function Row({ entry }: { entry: TrashEntry }) {
           action="Delete forever"
           keep="Keep it"
           testId="purge-confirm"
-          onConfirm={() => purgeTrashed(entry.trashId)}
+          onConfirm={onPurge}
           onKeep={keep}
         />
       )}
@@ -102,21 +108,50 @@ function Row({ entry }: { entry: TrashEntry }) {
 }
 
 /**
+ * Where focus goes once an entry is erased and its row is gone: Delete forever of the row that
+ * took its place (or the last row), else the menu or start screen that holds the list — never
+ * the page, where a keyboard user would have to start over.
+ */
+function useFocusAfterErase(trash: TrashEntry[]) {
+  const section = useRef<HTMLElement>(null);
+  const pending = useRef<{ index: number; home: HTMLElement | null } | null>(null);
+  useEffect(() => {
+    const after = pending.current;
+    if (!after) return;
+    pending.current = null;
+    const buttons = section.current?.querySelectorAll<HTMLButtonElement>('button[data-purge]') ?? [];
+    const next = buttons[Math.min(after.index, buttons.length - 1)];
+    (next ?? after.home)?.focus();
+  }, [trash]);
+  return {
+    section,
+    /** Runs `erase`, which takes the entry at `index` (Empty trash: 0, all of them) away. */
+    erasing: (index: number, erase: () => Promise<void>) => {
+      pending.current = { index, home: section.current?.closest<HTMLElement>('[data-trash-home]') ?? null };
+      return erase();
+    },
+  };
+}
+
+/**
  * "Recently deleted": clusters in the workspace's .trash/, each with Restore and Delete forever,
  * and Empty trash for all of them. Hidden when empty.
  */
 export function TrashList() {
   const trash = useWorkspace((s) => s.trash);
-  const emptyTrash = useWorkspace((s) => s.emptyTrash);
+  const { emptyTrash, purgeTrashed } = useWorkspace.getState();
   const { asking, trigger, ask, done, keep } = useAsk();
+  const { section, erasing } = useFocusAfterErase(trash);
   if (trash.length === 0) return null;
   const all = trash.length === 1 ? 'the deleted cluster' : `all ${trash.length} deleted clusters`;
+  // What the question counts is what goes: an entry deleted after it was asked stays.
+  const shown = trash.map((t) => t.trashId);
   return (
-    <section data-testid="trash">
+    <section data-testid="trash" ref={section}>
       <h2>Recently deleted</h2>
       <ul className="cluster-list">
-        {trash.map((t) => (
-          <Row key={t.trashId} entry={t} />
+        {trash.map((t, index) => (
+          <Row key={t.trashId} entry={t} onPurge={() => erasing(index, () => purgeTrashed(t.trashId))} />
         ))}
       </ul>
       {asking ? (
@@ -125,7 +160,7 @@ export function TrashList() {
           action="Empty trash"
           keep="Keep them"
           testId="empty-trash-confirm"
-          onConfirm={() => emptyTrash().then(done)}
+          onConfirm={() => erasing(0, () => emptyTrash(shown)).then(done)}
           onKeep={keep}
         />
       ) : (

@@ -60,8 +60,8 @@ interface WorkspaceState {
   restoreCluster(trashId: string): Promise<void>;
   /** Deletes a trash entry for good (files, deploy state, set-aside credentials). */
   purgeTrashed(trashId: string): Promise<void>;
-  /** Deletes every trash entry for good. */
-  emptyTrash(): Promise<void>;
+  /** Erases the entries listed (those the user saw when confirming), not any deleted since. */
+  emptyTrash(trashIds: string[]): Promise<void>;
   closeCluster(): void;
   /** Saves the open project now; saves of this window run one after another, never side by side. */
   saveNow(): Promise<void>;
@@ -327,8 +327,8 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
     purgeTrashed(trashId) {
       return eraseFromTrash(() => getClient().workspace.purge({ trashId }), 'Could not delete forever');
     },
-    emptyTrash() {
-      return eraseFromTrash(() => getClient().workspace.emptyTrash(), 'Could not empty the trash');
+    emptyTrash(trashIds) {
+      return eraseFromTrash(() => getClient().workspace.emptyTrash({ trashIds }), 'Could not empty the trash');
     },
     closeCluster() {
       useDesign.getState().unload();

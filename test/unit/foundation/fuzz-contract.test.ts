@@ -63,7 +63,7 @@ function samples(box: FuzzSandbox): Record<string, unknown> {
     'workspace.trash': undefined,
     'workspace.restore': { trashId: 'renamed.2026-11-30T01-02-03-456Z' },
     'workspace.purge': { trashId: 'renamed.2026-11-30T01-02-03-456Z' },
-    'workspace.emptyTrash': undefined,
+    'workspace.emptyTrash': { trashIds: ['renamed.2026-11-30T01-02-03-456Z'] },
     'plan.generate': { project: fullProject() },
     'plan.export': { id: 'fuzz', folder: join(box.workspace, 'export'), overwrite: false },
     'terminal.open': { kind: 'local', cluster: 'fuzz', cols: 80, rows: 24 },

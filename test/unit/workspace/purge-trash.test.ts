@@ -144,10 +144,41 @@ describe('empty trash', () => {
     await fullLab('live');
     const live = (await filesIn()).filter((f) => !f.includes('.trash/') && !f.includes('.deleted-'));
 
-    await expect(ws.emptyTrash()).resolves.toEqual({ purged: 3 });
+    const listed = (await ws.trash()).map((t) => t.trashId);
+    await expect(ws.emptyTrash({ trashIds: listed })).resolves.toEqual({ purged: 3, gone: 0 });
     expect(await ws.trash()).toEqual([]);
     expect(await readdir(join(temp.folder, '.trash'))).toEqual([]);
     expect(await filesIn()).toEqual(live);
-    await expect(ws.emptyTrash()).resolves.toEqual({ purged: 0 });
+    await expect(ws.emptyTrash({ trashIds: listed })).resolves.toEqual({ purged: 0, gone: 3 });
+  });
+
+  it('erases only what the user was shown: a cluster deleted since stays, one restored since is gone', async () => {
+    await fullLab('shown');
+    const shownLab = await deleteLab();
+    await ws.create({ name: 'Other' });
+    await ws.delete({ id: 'other' });
+    const shown = (await ws.trash()).map((t) => t.trashId);
+    expect(shown).toHaveLength(2);
+    const shownOther = shown.find((id) => id !== shownLab)!;
+    // Meanwhile, in another window: Other comes back, and a new Lab is deleted.
+    await ws.restore({ trashId: shownOther });
+    await fullLab('deleted after the question');
+    const later = await deleteLab();
+
+    await expect(ws.emptyTrash({ trashIds: shown })).resolves.toEqual({ purged: 1, gone: 1 });
+    expect((await ws.trash()).map((t) => t.trashId)).toEqual([later]);
+    expect((await ws.list()).clusters.map((c) => c.id)).toEqual(['other']);
+    expect(await readFile(join(temp.home, `kubeconfig/lab.yaml.deleted-${later}`), 'utf8')).toBe(
+      'deleted after the question',
+    );
+  });
+
+  it('refuses an id that is not a trash entry before erasing anything', async () => {
+    await fullLab('kept');
+    const kept = await deleteLab();
+    expect(await failure(ws.emptyTrash({ trashIds: [kept, '../lab'] }))).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    expect((await ws.trash()).map((t) => t.trashId)).toEqual([kept]);
   });
 });
