@@ -225,8 +225,11 @@ test('an SSH route is an edge you can act on: click or Tab to it, Delete removes
     /handle-hidden/,
   );
 
-  // A click on the route to cp1 selects it, says what it is, and Delete removes only it.
-  await app.getByRole('group', { name: 'SSH route bastion1 → cp1' }).click();
+  // A click on the route to cp1 (its "ssh" label) selects it, says what it is, and Delete removes only it.
+  await app
+    .getByRole('group', { name: 'SSH route bastion1 → cp1' })
+    .locator('.react-flow__edge-textwrapper')
+    .click();
   await expect(app.getByTestId('ssh-route-properties')).toContainText('through the bastion bastion1');
   await app.keyboard.press('Delete');
   await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(1);
@@ -246,6 +249,37 @@ test('an SSH route is an edge you can act on: click or Tab to it, Delete removes
   await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(1);
   // Edges nobody can act on are not Tab stops.
   await expect(app.locator('.react-flow__edge[tabindex="0"]')).toHaveCount(1);
+});
+
+test('every SSH route says "ssh" beside the host it enters, and no two of those labels stack', async ({
+  app,
+}) => {
+  const start = app.getByTestId('start-screen');
+  await start.getByLabel('Cluster name').fill('labels');
+  await start.getByLabel('Start from').selectOption({ label: 'node-local nginx behind a bastion' });
+  await start.getByRole('button', { name: 'Create cluster' }).click();
+  const hosts = ['cp1', 'cp2', 'cp3', 'worker1', 'worker2', 'worker3'];
+  const placed = [];
+  for (const host of hosts) {
+    const label = app
+      .getByRole('group', { name: `SSH route bastion → ${host}` })
+      .locator('.react-flow__edge-textwrapper');
+    await expect(label).toHaveText('ssh');
+    const l = (await label.boundingBox())!;
+    const h = (await app.getByTestId(`node-${host}`).boundingBox())!;
+    // Just left of its host, level with it: which host a label belongs to is plain to see.
+    expect(h.x - (l.x + l.width), host).toBeGreaterThanOrEqual(0);
+    expect(h.x - (l.x + l.width), host).toBeLessThan(12);
+    expect(l.y, host).toBeGreaterThan(h.y);
+    expect(l.y + l.height, host).toBeLessThan(h.y + h.height);
+    placed.push({ host, ...l });
+  }
+  for (const [i, a] of placed.entries())
+    for (const b of placed.slice(i + 1)) {
+      const overlap =
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+      expect(overlap, `labels of ${a.host} and ${b.host}`).toBe(false);
+    }
 });
 
 test('delete: one node, a box selection, and a bastion its hosts were routed through', async ({ app }) => {

@@ -72,18 +72,10 @@ export function routeAround(
   const ranked = candidates.map((points) => ({ points, cost: cost(points) })).sort((a, b) => a.cost - b.cost);
   const found = ranked.find((c) => clear(c.points, boxes, source, target))?.points;
   if (!found) return undefined;
-  // The label goes on the longest run, where it has the most room.
-  let label = found[0]!;
-  let longest = -1;
-  for (let i = 1; i < found.length; i++) {
-    const a = found[i - 1]!;
-    const b = found[i]!;
-    const length = Math.abs(a.x - b.x) + Math.abs(a.y - b.y);
-    if (length > longest) {
-      longest = length;
-      label = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-    }
-  }
+  // The label sits where the route enters its host, on the last straight bit before the handle:
+  // every host has one route, so two labels never stack (routes from one bastion share runs,
+  // and a label in the middle of a shared run could sit on another's), and it reads as the way in.
+  const label = { x: t.x - STUB, y: t.y };
   const path = found.map((p, i) => `${i === 0 ? 'M' : 'L'} ${p.x} ${p.y}`).join(' ');
   return { path, label, points: found };
 }

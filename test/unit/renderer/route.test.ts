@@ -44,3 +44,48 @@ describe('SSH route around nodes', () => {
     expect(r.points.at(-1)).toEqual({ x: 115, y: 32 });
   });
 });
+
+describe('SSH route labels', () => {
+  // A bastion left of a 3 × 3 grid of hosts: routes to hosts in one column share the gap before
+  // it, and routes to hosts in one row share the channels between rows.
+  const bastion = box('bastion', -600, 0);
+  const grid: Box[] = [];
+  for (let col = 0; col < 3; col++)
+    for (let row = 0; row < 3; row++) grid.push(box(`h${col}${row}`, -285 + col * 200, row * 120));
+  const boxes = [bastion, ...grid];
+  const routes = grid.map((h) => ({
+    host: h,
+    route: routeAround({ x: bastion.right, y: 32 }, { x: h.left, y: h.top + 32 }, boxes, 'bastion', h.id)!,
+  }));
+
+  it('never stack: each label has its own place', () => {
+    // A label is about 24 × 20 px.
+    for (const [i, a] of routes.entries())
+      for (const b of routes.slice(i + 1)) {
+        const apart =
+          Math.abs(a.route.label.x - b.route.label.x) >= 24 ||
+          Math.abs(a.route.label.y - b.route.label.y) >= 20;
+        expect(apart, `labels of ${a.host.id} and ${b.host.id}`).toBe(true);
+      }
+  });
+
+  it('sit on their own route, beside the host it enters, on no node', () => {
+    for (const { host, route } of routes) {
+      const on = route.points.some((p, i) => {
+        const q = route.points[i + 1];
+        if (!q) return false;
+        const { x, y } = route.label;
+        return (
+          x >= Math.min(p.x, q.x) &&
+          x <= Math.max(p.x, q.x) &&
+          y >= Math.min(p.y, q.y) &&
+          y <= Math.max(p.y, q.y)
+        );
+      });
+      expect(on, host.id).toBe(true);
+      expect(host.left - route.label.x).toBeLessThanOrEqual(20);
+      for (const b of boxes)
+        expect(hits([route.label, route.label], b), `${host.id} label on ${b.id}`).toBe(false);
+    }
+  });
+});
