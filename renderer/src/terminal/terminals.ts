@@ -3,7 +3,10 @@ import { connectionOf } from '../../../shared/contract/ssh';
 import type { Host } from '../../../shared/model/cluster';
 import { useBottomTab } from '../panels/bottom-tab';
 import { jumpChain } from '../store/jump-chain';
-import { TerminalController, type TerminalSpec, type TerminalStatus } from './controller';
+import type { TerminalController, TerminalSpec, TerminalStatus } from './controller';
+
+/** xterm.js is a fifth of the page's script: it loads with the first terminal, not at start. */
+const loadController = () => import('./controller');
 
 export interface TerminalTab {
   key: string;
@@ -43,14 +46,22 @@ function setStatus(key: string, status: TerminalStatus): void {
 /** Opens a terminal tab, shows it (bringing up the Terminals panel) and starts its shell. */
 export function openTerminal(title: string, spec: TerminalSpec): string {
   const key = `terminal-${++counter}`;
-  const controller = new TerminalController(title, spec, (status) => setStatus(key, status));
-  controllers.set(key, controller);
   useTerminals.setState((s) => ({
-    tabs: [...s.tabs, { key, title, kind: spec.kind, status: controller.status }],
+    tabs: [...s.tabs, { key, title, kind: spec.kind, status: { state: 'connecting' } }],
     active: key,
   }));
   useBottomTab.getState().show('terminals');
-  void controller.connect();
+  loadController().then(
+    ({ TerminalController }) => {
+      if (!useTerminals.getState().tabs.some((t) => t.key === key)) return; // closed while loading
+      const controller = new TerminalController(title, spec, (status) => setStatus(key, status));
+      controllers.set(key, controller);
+      setStatus(key, controller.status); // a fresh tab list: the panel draws the terminal now
+      void controller.connect();
+    },
+    (error: unknown) =>
+      setStatus(key, { state: 'failed', message: `the terminal could not be loaded: ${String(error)}` }),
+  );
   return key;
 }
 
