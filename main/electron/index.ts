@@ -6,6 +6,7 @@ import { newServiceContext } from '../services/context';
 import { setSecretCodec } from '../services/deploy/instance';
 import { serveMessagePort } from '../services/transport/message-port';
 import { readStaticFile } from '../services/transport/static-files';
+import { warmUpParser } from '../services/workspace/warm-up';
 import {
   APP_ENTRY_URL,
   APP_HOST,
@@ -99,7 +100,9 @@ void app.whenReady().then(async () => {
   serveRenderer();
   lockDownSessions();
   acceptRendererPorts();
-  await createWindow();
+  const window = createWindow();
+  void warmUpParser(); // while the window loads its script
+  await window;
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();
   });

@@ -6,6 +6,7 @@ import { RPCHandler } from '@orpc/server/ws';
 import { WebSocketServer } from 'ws';
 import { RENDERER_SECURITY_HEADERS } from '../../../shared/security/csp';
 import { newServiceContext } from '../context';
+import { warmUpParser } from '../workspace/warm-up';
 import { router } from '../router';
 import { readStaticFile } from './static-files';
 
@@ -123,6 +124,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     server.listen(options.port ?? 0, LOOPBACK_HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  void warmUpParser();
 
   return {
     url: `http://${LOOPBACK_HOST}:${port}/#token=${token}`,
