@@ -220,7 +220,7 @@ test('an SSH route is an edge you can act on: click or Tab to it, Delete removes
   await expect(app.locator('.react-flow__edge.edge-ssh')).toHaveCount(2);
   // The handle that draws a route is on the bastion only.
   await expect(app.getByTestId('node-bastion1').getByTestId('ssh-handle')).toHaveCount(1);
-  await expect(app.getByTestId('node-cp1').locator('.react-flow__handle-right')).toHaveClass(/handle-hidden/);
+  await expect(app.getByTestId('node-cp1').locator('.react-flow__handle-right')).toHaveCount(0);
   await expect(app.getByTestId('node-bastion1').locator('.react-flow__handle-right')).not.toHaveClass(
     /handle-hidden/,
   );
@@ -280,6 +280,46 @@ test('every SSH route says "ssh" beside the host it enters, and no two of those 
         a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
       expect(overlap, `labels of ${a.host} and ${b.host}`).toBe(false);
     }
+});
+
+test('every template draws all of its edges: each edge finds the handles it needs', async ({ app }) => {
+  // React Flow drops an edge whose handle a node does not render, and says so on the console.
+  const warnings: string[] = [];
+  app.on('console', (m) => {
+    if (m.text().includes('React Flow')) warnings.push(m.text());
+  });
+  const start = app.getByTestId('start-screen');
+  await expect(start.getByLabel('Start from')).toContainText('LB pair + external etcd'); // the list has loaded
+  const templates = (await start.getByLabel('Start from').locator('option').allTextContents()).filter(
+    (t) => t !== 'Empty cluster',
+  );
+  expect(templates.length).toBeGreaterThanOrEqual(5);
+  for (const [i, template] of templates.entries()) {
+    if (i > 0) {
+      await app.getByTestId('clusters-menu').click();
+      await app.getByRole('dialog', { name: 'Clusters' }).getByLabel('Cluster name').fill(`edges ${i}`);
+      await app
+        .getByRole('dialog', { name: 'Clusters' })
+        .getByLabel('Start from')
+        .selectOption({ label: template });
+      await app
+        .getByRole('dialog', { name: 'Clusters' })
+        .getByRole('button', { name: 'Create cluster' })
+        .click();
+    } else {
+      await start.getByLabel('Cluster name').fill(`edges ${i}`);
+      await start.getByLabel('Start from').selectOption({ label: template });
+      await start.getByRole('button', { name: 'Create cluster' }).click();
+    }
+    await expect(app.getByTestId('cluster-name')).toHaveText(`edges ${i}`);
+    const file = parse(readFileSync(join(workspace, `edges-${i}.keelson.yaml`), 'utf8'));
+    const routes = file.spec.hosts.filter((h: { ssh?: { via?: string } }) => h.ssh?.via).length;
+    await expect(app.locator('.react-flow__edge.edge-ssh'), template).toHaveCount(routes);
+    // Every pattern but node-local draws the balancer → control plane path; node-local its own.
+    const path = file.spec.apiEndpoint.pattern === 'node-local' ? 'edge-local' : 'edge-api';
+    expect(await app.locator(`.react-flow__edge.${path}`).count(), template).toBeGreaterThan(0);
+  }
+  expect(warnings).toEqual([]);
 });
 
 test('delete: one node, a box selection, and a bastion its hosts were routed through', async ({ app }) => {

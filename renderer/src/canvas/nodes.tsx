@@ -3,6 +3,8 @@ import { memo } from 'react';
 import { useDeploy } from '../deploy/deploy-store';
 import { useLive, useLiveNode } from '../deploy/live-store';
 import { liveSummary } from '../../../shared/live/nodes';
+import type { ClusterProject } from '../../../shared/model/cluster';
+import { useDesign } from '../store/design';
 import { kindInfo, primaryRole } from '../store/node-kinds';
 import type { EndpointNode, HostNode } from './graph';
 
@@ -64,30 +66,60 @@ function useDeployState(name: string): { className: string; text: string } | und
   return deployed ? { className: ' deploy-done', text: 'deployed' } : undefined;
 }
 
-/** Handles: top/bottom for the traffic path, left/right for SSH through a bastion, and a reverse pair for node-local. */
-function Handles({ bastion = false }: { bastion?: boolean }) {
+/** Hosts that some host's SSH route leaves from (its `via`), once per project, not once per node. */
+const jumpHostsByProject = new WeakMap<ClusterProject, Set<string>>();
+function jumpHostsOf(project: ClusterProject): Set<string> {
+  let found = jumpHostsByProject.get(project);
+  if (!found) {
+    found = new Set(project.spec.hosts.flatMap((h) => (h.ssh.via ? [h.ssh.via] : [])));
+    jumpHostsByProject.set(project, found);
+  }
+  return found;
+}
+
+/**
+ * Handles: top/bottom for the traffic path, left for an SSH route in, and — only where an edge
+ * can use them — right for routes out (bastions, and any host a route leaves from) and a
+ * reverse pair for node-local's worker → control-plane edges. Every handle is a store
+ * subscription and a measured element: 500 hosts with all six cost 3,000 of each.
+ */
+function Handles({ name, bastion }: { name: string; bastion: boolean }) {
+  const local = useDesign((s) => s.history?.present.spec.apiEndpoint.pattern === 'node-local');
+  const routesOut = useDesign((s) => bastion || (!!s.history && jumpHostsOf(s.history.present).has(name)));
   return (
     <>
       <Handle type="target" position={Position.Top} isConnectable={false} />
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
       <Handle type="target" position={Position.Left} id="ssh" />
       {/* Only a bastion offers the handle that draws an SSH route: from anything else it would do nothing. */}
-      <Handle
-        type="source"
-        position={Position.Right}
-        id="side"
-        isConnectable={bastion}
-        className={bastion ? undefined : 'handle-hidden'}
-        data-testid={bastion ? 'ssh-handle' : undefined}
-      />
-      <Handle type="source" position={Position.Top} id="up" isConnectable={false} className="handle-hidden" />
-      <Handle
-        type="target"
-        position={Position.Bottom}
-        id="below"
-        isConnectable={false}
-        className="handle-hidden"
-      />
+      {routesOut && (
+        <Handle
+          type="source"
+          position={Position.Right}
+          id="side"
+          isConnectable={bastion}
+          className={bastion ? undefined : 'handle-hidden'}
+          data-testid={bastion ? 'ssh-handle' : undefined}
+        />
+      )}
+      {local && (
+        <>
+          <Handle
+            type="source"
+            position={Position.Top}
+            id="up"
+            isConnectable={false}
+            className="handle-hidden"
+          />
+          <Handle
+            type="target"
+            position={Position.Bottom}
+            id="below"
+            isConnectable={false}
+            className="handle-hidden"
+          />
+        </>
+      )}
     </>
   );
 }
@@ -104,7 +136,7 @@ export const HostNodeView = memo(function HostNodeView({ data, selected }: NodeP
       data-deploy={deploy?.text.split(' ')[0]}
       title={roles}
     >
-      <Handles bastion={host.roles.includes('bastion')} />
+      <Handles name={host.name} bastion={host.roles.includes('bastion')} />
       <span className="node-glyph" aria-hidden>
         {info.glyph}
       </span>
@@ -133,7 +165,9 @@ export const EndpointNodeView = memo(function EndpointNodeView({ data, selected 
       data-testid="node-vip"
       title={`API endpoint (${endpoint.pattern})`}
     >
-      <Handles />
+      {/* The API endpoint only fronts control planes or balancers: the traffic path's pair. */}
+      <Handle type="target" position={Position.Top} isConnectable={false} />
+      <Handle type="source" position={Position.Bottom} isConnectable={false} />
       <span className="node-glyph" aria-hidden>
         {info.glyph}
       </span>
