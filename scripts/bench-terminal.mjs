@@ -7,12 +7,15 @@
 //     throughputs (target ≥ 0.5); `ssh -tt` (through a pty, as a terminal is) for reference.
 //     Also printed: the terminal stream over browser mode's WebSocket into the same client
 //     library the page uses, without a page (host → SSH engine → main → WebSocket, acknowledged
-//     as the page does), and xterm.js alone fed the same bytes in the same Chromium.
+//     as the page does), xterm.js alone fed the same bytes in the same Chromium, and Chromium's
+//     own WebSocket receiving them in a blank page (binary frames, and base64 in JSON as Keelson
+//     sends them; nothing drawn): the ceiling for any page terminal fed over a WebSocket.
 //  2. Memory: `yes` runs for --seconds in the terminal; the browser-mode server's RSS (the main
 //     process: SSH engine, terminal service, WebSocket) and the page's JS heap, every second.
 // Figures to read, not a pass/fail test. Needs root (the lab) and a build (`npm run build`).
 //   node scripts/bench-terminal.mjs [--mb 100] [--seconds 30]
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import {
   copyFileSync,
   existsSync,
@@ -29,7 +32,7 @@ import { parseArgs } from 'node:util';
 import { createORPCClient } from '@orpc/client';
 import { RPCLink } from '@orpc/client/websocket';
 import { chromium } from 'playwright-core';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { runnerImport } from 'vite';
 
 const { values } = parseArgs({
@@ -222,6 +225,60 @@ async function xtermAlone(browser, bytes) {
   return ms;
 }
 
+/**
+ * Chromium's own WebSocket into a blank page, no Keelson and nothing drawn: the most any page
+ * terminal fed over a WebSocket could receive here. `bytes` in 64 KiB messages, as raw binary
+ * frames and as the base64-in-JSON text frames Keelson's contract sends; milliseconds for each.
+ */
+async function webSocketAlone(browser, bytes) {
+  const chunk = Buffer.alloc(64 * 1024, 'A');
+  const n = Math.ceil(bytes / chunk.length);
+  const json = JSON.stringify({
+    i: '1',
+    t: 3,
+    p: { e: 'message', d: { json: { type: 'data', data: chunk.toString('base64') } } },
+  });
+  const http = createServer((_, res) => res.end('<!doctype html><title>ws</title>'));
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const wss = new WebSocketServer({ server: http });
+  wss.on('connection', (ws) =>
+    ws.once('message', async (mode) => {
+      const binary = String(mode) === 'binary';
+      for (let i = 0; i < n; i++)
+        await new Promise((resolve) => ws.send(binary ? chunk : json, { binary }, resolve));
+    }),
+  );
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${http.address().port}/`);
+  const result = {};
+  for (const mode of ['binary', 'json']) {
+    result[mode] = await page.evaluate(
+      async ({ mode, n }) => {
+        const ws = new globalThis.WebSocket(globalThis.location.href.replace('http', 'ws'));
+        ws.binaryType = 'arraybuffer';
+        await new Promise((resolve) => (ws.onopen = resolve));
+        const t0 = performance.now();
+        let got = 0;
+        await new Promise((resolve) => {
+          ws.onmessage = (e) => {
+            // Decoded as the page decodes terminal output (Uint8Array.fromBase64), not drawn.
+            if (mode === 'json') Uint8Array.fromBase64(JSON.parse(e.data).p.d.json.data);
+            if (++got === n) resolve();
+          };
+          ws.send(mode);
+        });
+        ws.close();
+        return performance.now() - t0;
+      },
+      { mode, n },
+    );
+  }
+  await page.close();
+  wss.close();
+  http.close();
+  return { binaryMs: result.binary, jsonMs: result.json, bytes: n * chunk.length };
+}
+
 const work = mkdtempSync(join(tmpdir(), 'keelson-bench-term-'));
 const lab = await startLab({ hosts: 1, kind: 'bench' });
 let server;
@@ -333,6 +390,7 @@ try {
   }
   await page.keyboard.press('Control+C');
   const xtermMs = await xtermAlone(browser, BYTES);
+  const wsAlone = await webSocketAlone(browser, BYTES);
 
   const throughput = (ms) => mb(BYTES) / (ms / 1000);
   const row = (label, ms, cpu) =>
@@ -351,6 +409,9 @@ try {
   row('Keelson terminal stream over the WebSocket (no page)', stream.ms, stream.cpu);
   row('Keelson terminal into the page (xterm drew it)', keelsonMs, keelsonCpu);
   row('xterm.js alone in the same Chromium (no Keelson)', xtermMs);
+  const perBytes = (ms) => (ms * BYTES) / wsAlone.bytes;
+  row('Chromium WebSocket alone, binary frames (not drawn)', perBytes(wsAlone.binaryMs));
+  row('Chromium WebSocket alone, base64 JSON (not drawn)', perBytes(wsAlone.jsonMs));
   console.log(
     '  (CPU: the OpenSSH client; Keelson: server + client, or server + browser; the host side is the same)',
   );
@@ -358,6 +419,9 @@ try {
   console.log(`  ratio Keelson page / ssh -tt     = ${f(tty.ms / keelsonMs, 2)}`);
   console.log(`  ratio Keelson stream / ssh cat   = ${f(plain.ms / stream.ms, 2)}`);
   console.log(`  ratio Keelson page / xterm alone = ${f(xtermMs / keelsonMs, 2)}`);
+  console.log(
+    `  ceiling: a page can receive binary frames at ${f(plain.ms / perBytes(wsAlone.binaryMs), 2)} of ssh cat before drawing anything`,
+  );
   console.log(`memory during ${SECONDS} s of \`yes\` (MiB): server RSS / page JS heap`);
   console.log(`  before: ${f(before.rss)} / ${f(before.heap)}`);
   for (const s of samples)
