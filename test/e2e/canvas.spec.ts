@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { parse } from 'yaml';
-import { expect, SCREENSHOT_DIR, test } from './fixtures';
+import { createFromTemplate, expect, SCREENSHOT_DIR, test } from './fixtures';
 
 // The services run inside this test process (fixtures.ts): point the workspace at a fresh folder.
 const home = mkdtempSync(join(tmpdir(), 'keelson-canvas-'));
@@ -254,10 +254,7 @@ test('an SSH route is an edge you can act on: click or Tab to it, Delete removes
 test('every SSH route says "ssh" beside the host it enters, and no two of those labels stack', async ({
   app,
 }) => {
-  const start = app.getByTestId('start-screen');
-  await start.getByLabel('Cluster name').fill('labels');
-  await start.getByLabel('Start from').selectOption({ label: 'node-local nginx behind a bastion' });
-  await start.getByRole('button', { name: 'Create cluster' }).click();
+  await createFromTemplate(app, 'labels', 'node-local nginx behind a bastion');
   const hosts = ['cp1', 'cp2', 'cp3', 'worker1', 'worker2', 'worker3'];
   const placed = [];
   for (const host of hosts) {

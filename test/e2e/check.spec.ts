@@ -3,7 +3,15 @@
  * report shows hosts × checks; with port 6443 taken on cp1 the cell is red with its fix, and
  * Deploy then refuses to start unless the user types a reason — which the run's journal keeps.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

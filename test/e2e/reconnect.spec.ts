@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, WebSocketRoute } from '@playwright/test';
 import { parse, stringify } from 'yaml';
-import { expect, test } from './fixtures';
+import { createFromTemplate, expect, test } from './fixtures';
 
 // Issue 15 item 5: the header tells the truth about the connection, and coming back resyncs.
 const home = mkdtempSync(join(tmpdir(), 'keelson-reconnect-'));
@@ -48,11 +48,7 @@ function hostAddress(id: string, host: string): string {
 test('a dropped connection shows as such, edits wait, and coming back saves them and re-reads the file', async ({
   app,
 }) => {
-  const start = app.getByTestId('start-screen');
-  await start.getByLabel('Cluster name').fill('Flaky');
-  await start.getByLabel('Start from').selectOption({ label: 'keepalived + haproxy on 3 control planes' });
-  await start.getByRole('button', { name: 'Create cluster' }).click();
-  await expect(app.getByTestId('node-cp1')).toBeVisible();
+  await createFromTemplate(app, 'Flaky', 'keepalived + haproxy on 3 control planes');
 
   const link = await cuttable(app);
   const connection = app.getByTestId('connection');

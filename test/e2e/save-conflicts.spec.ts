@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { parse } from 'yaml';
 import { canMountTinyDisk, mountTinyDisk, type TinyDisk } from '../unit/support/tiny-disk';
-import { expect, SCREENSHOT_DIR, test } from './fixtures';
+import { createFromTemplate, expect, SCREENSHOT_DIR, test } from './fixtures';
 
 const address = (app: Page) => app.getByLabel('Properties').getByLabel('Address', { exact: true });
 
@@ -37,11 +37,7 @@ test.describe('two tabs on one cluster', () => {
     app: tabA,
     server,
   }) => {
-    const start = tabA.getByTestId('start-screen');
-    await start.getByLabel('Cluster name').fill('Shared');
-    await start.getByLabel('Start from').selectOption({ label: 'keepalived + haproxy on 3 control planes' });
-    await start.getByRole('button', { name: 'Create cluster' }).click();
-    await expect(tabA.getByTestId('cluster-name')).toHaveText('Shared');
+    await createFromTemplate(tabA, 'Shared', 'keepalived + haproxy on 3 control planes');
     const original = hostsOnDisk();
 
     // The second tab reopens the last cluster used, as a new window would.
