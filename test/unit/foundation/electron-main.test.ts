@@ -96,7 +96,10 @@ describe('main/electron/index.ts applies the hardening policy', () => {
   it('turns the sandbox on for every renderer and registers app:// before the app is ready', () => {
     expect(fake.order.slice(0, 3)).toEqual(['registerSchemesAsPrivileged', 'enableSandbox', 'whenReady']);
     expect(fake.privileged).toEqual([
-      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
+      {
+        scheme: 'app',
+        privileges: expect.objectContaining({ standard: true, secure: true, codeCache: true }),
+      },
     ]);
   });
 
