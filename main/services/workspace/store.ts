@@ -375,11 +375,15 @@ export class WorkspaceStore {
    * meanwhile counts as gone. An entry not listed stays, however it got there.
    */
   async emptyTrash(trashIds: readonly string[]): Promise<{ purged: number; gone: number }> {
+    // Every id is checked before anything is erased: a bad one never leaves the job half done.
+    const entries = [...new Set(trashIds)].map((trashId) => ({
+      trashId,
+      id: checkedTrashEntry(this.folder, trashId).id,
+    }));
     let purged = 0;
     let gone = 0;
-    for (const trashId of new Set(trashIds)) {
-      const t = checkedTrashEntry(this.folder, trashId);
-      if (await this.serial(t.id, () => purgeFromTrash(this.trashPlace, trashId))) purged++;
+    for (const { trashId, id } of entries) {
+      if (await this.serial(id, () => purgeFromTrash(this.trashPlace, trashId))) purged++;
       else gone++;
     }
     return { purged, gone };

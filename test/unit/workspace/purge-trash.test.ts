@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { newServiceContext } from '../../../main/services/context';
 import { clusterSecretsFile } from '../../../main/services/deploy/secrets';
 import { router } from '../../../main/services/router';
+import { WorkspaceStore } from '../../../main/services/workspace/store';
 import { failure } from '../support/orpc-failure';
 import { tempHome } from './temp-home';
 
@@ -179,6 +180,11 @@ describe('empty trash', () => {
     expect(await failure(ws.emptyTrash({ trashIds: [kept, '../lab'] }))).toMatchObject({
       code: 'BAD_REQUEST',
     });
+    expect((await ws.trash()).map((t) => t.trashId)).toEqual([kept]);
+    // The store itself (no contract in front): a bad id after a good one still erases nothing.
+    await expect(new WorkspaceStore(temp.folder).emptyTrash([kept, '../lab'])).rejects.toThrow(
+      /not a trash entry/,
+    );
     expect((await ws.trash()).map((t) => t.trashId)).toEqual([kept]);
   });
 });
