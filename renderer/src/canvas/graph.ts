@@ -209,6 +209,31 @@ export function deriveEdges(project: ClusterProject): Edge[] {
   return edges;
 }
 
+const handleCache = new WeakMap<ClusterProject, Map<string, Set<string>>>();
+
+/**
+ * The named handles (`side`, `up`, `below`, …) that each node's edges leave from or arrive at,
+ * from the edges themselves: a node renders these and no other optional handle, so the rules
+ * of which edges exist live in deriveEdges alone.
+ */
+export function handlesInUse(project: ClusterProject): Map<string, Set<string>> {
+  const cached = handleCache.get(project);
+  if (cached) return cached;
+  const used = new Map<string, Set<string>>();
+  const add = (node: string, handle: string | null | undefined) => {
+    if (!handle) return;
+    let set = used.get(node);
+    if (!set) used.set(node, (set = new Set()));
+    set.add(handle);
+  };
+  for (const edge of deriveEdges(project)) {
+    add(edge.source, edge.sourceHandle);
+    add(edge.target, edge.targetHandle);
+  }
+  handleCache.set(project, used);
+  return used;
+}
+
 export function kindOfHost(host: Host) {
   return primaryRole(host.roles);
 }

@@ -3,10 +3,9 @@ import { memo } from 'react';
 import { useDeploy } from '../deploy/deploy-store';
 import { useLive, useLiveNode } from '../deploy/live-store';
 import { liveSummary } from '../../../shared/live/nodes';
-import type { ClusterProject } from '../../../shared/model/cluster';
 import { useDesign } from '../store/design';
 import { kindInfo, primaryRole } from '../store/node-kinds';
-import type { EndpointNode, HostNode } from './graph';
+import { type EndpointNode, handlesInUse, type HostNode } from './graph';
 
 /** The node's error and warning counts; hovering either lists every finding about the node. */
 function Badges({ errors, warnings, messages }: { errors: number; warnings: number; messages: string[] }) {
@@ -66,33 +65,24 @@ function useDeployState(name: string): { className: string; text: string } | und
   return deployed ? { className: ' deploy-done', text: 'deployed' } : undefined;
 }
 
-/** Hosts that some host's SSH route leaves from (its `via`), once per project, not once per node. */
-const jumpHostsByProject = new WeakMap<ClusterProject, Set<string>>();
-function jumpHostsOf(project: ClusterProject): Set<string> {
-  let found = jumpHostsByProject.get(project);
-  if (!found) {
-    found = new Set(project.spec.hosts.flatMap((h) => (h.ssh.via ? [h.ssh.via] : [])));
-    jumpHostsByProject.set(project, found);
-  }
-  return found;
-}
+const NO_HANDLES: ReadonlySet<string> = new Set();
 
 /**
  * Handles: top/bottom for the traffic path, left for an SSH route in, and — only where an edge
- * can use them — right for routes out (bastions, and any host a route leaves from) and a
- * reverse pair for node-local's worker → control-plane edges. Every handle is a store
- * subscription and a measured element: 500 hosts with all six cost 3,000 of each.
+ * uses them (handlesInUse) — right for routes out, and node-local's reverse pair for its
+ * worker → control-plane edges. A bastion always offers its right handle, to draw a route from.
+ * Every handle is a store subscription and a measured element: 500 hosts with all six cost
+ * 3,000 of each.
  */
 function Handles({ name, bastion }: { name: string; bastion: boolean }) {
-  const local = useDesign((s) => s.history?.present.spec.apiEndpoint.pattern === 'node-local');
-  const routesOut = useDesign((s) => bastion || (!!s.history && jumpHostsOf(s.history.present).has(name)));
+  const used = useDesign((s) => (s.history && handlesInUse(s.history.present).get(name)) ?? NO_HANDLES);
   return (
     <>
       <Handle type="target" position={Position.Top} isConnectable={false} />
       <Handle type="source" position={Position.Bottom} isConnectable={false} />
       <Handle type="target" position={Position.Left} id="ssh" />
       {/* Only a bastion offers the handle that draws an SSH route: from anything else it would do nothing. */}
-      {routesOut && (
+      {(bastion || used.has('side')) && (
         <Handle
           type="source"
           position={Position.Right}
@@ -102,23 +92,23 @@ function Handles({ name, bastion }: { name: string; bastion: boolean }) {
           data-testid={bastion ? 'ssh-handle' : undefined}
         />
       )}
-      {local && (
-        <>
-          <Handle
-            type="source"
-            position={Position.Top}
-            id="up"
-            isConnectable={false}
-            className="handle-hidden"
-          />
-          <Handle
-            type="target"
-            position={Position.Bottom}
-            id="below"
-            isConnectable={false}
-            className="handle-hidden"
-          />
-        </>
+      {used.has('up') && (
+        <Handle
+          type="source"
+          position={Position.Top}
+          id="up"
+          isConnectable={false}
+          className="handle-hidden"
+        />
+      )}
+      {used.has('below') && (
+        <Handle
+          type="target"
+          position={Position.Bottom}
+          id="below"
+          isConnectable={false}
+          className="handle-hidden"
+        />
       )}
     </>
   );

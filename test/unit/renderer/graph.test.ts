@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { API_VERSION, ClusterProject, type HostRole } from '../../../shared/model/cluster';
-import { createNodeDeriver, deriveEdges } from '../../../renderer/src/canvas/graph';
+import { createNodeDeriver, deriveEdges, handlesInUse } from '../../../renderer/src/canvas/graph';
 import { fillMissingPositions, layoutTiers } from '../../../renderer/src/canvas/layout';
 import { ENDPOINT_ID } from '../../../renderer/src/store/edits';
 
@@ -61,6 +61,18 @@ describe('edges drawn from the model', () => {
     ]);
     expect(pairs(p).sort()).toEqual(['w1>cp1', 'w1>cp2']);
     expect(createNodeDeriver()(p, null, [], new Map(), {}).map((n) => n.id)).not.toContain(ENDPOINT_ID);
+  });
+
+  it('names the handles each node needs, from its edges: route out, route in, node-local pair', () => {
+    const p = cluster('node-local', [
+      ['bastion', ['bastion']],
+      ['cp1', ['control-plane'], 'bastion'],
+      ['w1', ['worker'], 'bastion'],
+      ['w2', ['worker']],
+    ]);
+    const used = Object.fromEntries([...handlesInUse(p)].map(([node, set]) => [node, [...set].sort()]));
+    expect(used).toEqual({ bastion: ['side'], cp1: ['below', 'ssh'], w1: ['ssh', 'up'], w2: ['up'] });
+    expect(handlesInUse(p)).toBe(handlesInUse(p)); // once per project: every node's selector reads it
   });
 });
 
