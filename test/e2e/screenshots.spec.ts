@@ -6,9 +6,9 @@ import { expect, SCREENSHOT_DIR, test } from './fixtures';
 // The frame at the smallest and a large screen, light and dark, with nothing covering a node.
 // `KEELSON_DOCS_SCREENSHOTS=1 npx playwright test test/e2e/screenshots.spec.ts` writes them to
 // docs/ (the README shows them); otherwise to test-results/, so a test run leaves docs/ alone.
-const home = mkdtempSync(join(tmpdir(), 'keelson-screens-'));
-test.beforeAll(() => {
-  process.env.KEELSON_HOME = home;
+// A workspace per screen size: two clusters from one template would flag each other's VIP.
+test.beforeEach(() => {
+  process.env.KEELSON_HOME = mkdtempSync(join(tmpdir(), 'keelson-screens-'));
 });
 const out = process.env.KEELSON_DOCS_SCREENSHOTS ? 'docs' : SCREENSHOT_DIR;
 

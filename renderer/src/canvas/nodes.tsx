@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { useDeploy } from '../deploy/deploy-store';
 import { useLive, useLiveNode } from '../deploy/live-store';
 import { liveSummary } from '../../../shared/live/nodes';
+import { isIPv6 } from '../../../shared/validation/design';
 import { useDesign } from '../store/design';
 import { kindInfo, primaryRole } from '../store/node-kinds';
 import { type EndpointNode, handlesInUse, type HostNode } from './graph';
@@ -164,7 +165,17 @@ export const EndpointNodeView = memo(function EndpointNodeView({ data, selected 
       <span className="node-text">
         <span className="node-name">{endpoint.pattern === 'external' ? 'external LB' : 'API VIP'}</span>
         <span className={`node-address${endpoint.vip ? '' : ' is-missing'}`}>
-          {endpoint.vip ? `${endpoint.vip}:${endpoint.port}` : 'no address'}
+          {endpoint.vip ? (
+            // Two pieces with a break allowed only between them: a narrow node wraps the port
+            // onto its own line rather than splitting a number (10.77.0.10:6 / 443).
+            <>
+              <span className="address-piece">{isIPv6(endpoint.vip) ? `[${endpoint.vip}]` : endpoint.vip}</span>
+              <wbr />
+              <span className="address-piece">:{endpoint.port}</span>
+            </>
+          ) : (
+            'no address'
+          )}
         </span>
       </span>
       <Badges errors={errors} warnings={warnings} messages={messages} />
