@@ -169,7 +169,9 @@ export const EndpointNodeView = memo(function EndpointNodeView({ data, selected 
             // Two pieces with a break allowed only between them: a narrow node wraps the port
             // onto its own line rather than splitting a number (10.77.0.10:6 / 443).
             <>
-              <span className="address-piece">{isIPv6(endpoint.vip) ? `[${endpoint.vip}]` : endpoint.vip}</span>
+              <span className="address-piece">
+                {isIPv6(endpoint.vip) ? `[${endpoint.vip}]` : endpoint.vip}
+              </span>
               <wbr />
               <span className="address-piece">:{endpoint.port}</span>
             </>
