@@ -41,3 +41,24 @@ for (const size of [
       await app.screenshot({ path: `${out}/plan-${size.width}x${size.height}-${scheme}.png` });
     }
   });
+
+// The README's first picture and its Plan view: the most common design (3 masters, keepalived +
+// haproxy), the cluster's own properties beside it, and the haproxy.cfg the Plan writes for cp1.
+test('the README pictures: a 3-master keepalived + haproxy cluster and its Plan', async ({ app }) => {
+  mkdirSync(out, { recursive: true });
+  await app.setViewportSize({ width: 1400, height: 900 });
+  await app.emulateMedia({ colorScheme: 'light' });
+  const start = app.getByTestId('start-screen');
+  await start.getByLabel('Cluster name').fill('lab');
+  await start.getByLabel('Start from').selectOption({ label: 'keepalived + haproxy on 3 control planes' });
+  await start.getByRole('button', { name: 'Create cluster' }).click();
+  await expect(app.locator('.react-flow__node')).toHaveCount(6);
+  await expect(app.getByTestId('cluster-properties')).toBeVisible();
+  await app.getByTestId('zoom-to-fit').click();
+  await app.waitForTimeout(400); // the fit animates for 200 ms
+  await app.screenshot({ path: `${out}/screenshot.png` });
+  await app.getByTestId('open-plan').click();
+  await app.getByTestId('plan-step-load-balancer/haproxy/cp1').click();
+  await expect(app.getByTestId('plan-step-details')).toContainText('haproxy.cfg');
+  await app.screenshot({ path: `${out}/plan-view.png` });
+});
