@@ -109,7 +109,7 @@ function serviceRouteLines(ctx: PlanContext): string[] {
 function nameserverLines(): string[] {
   return [
     'resolv=/etc/resolv.conf',
-    "if awk '$1 == \"nameserver\" && $2 != \"127.0.0.53\" { found = 1 } END { exit found }' /etc/resolv.conf 2>/dev/null && [ -f /run/systemd/resolve/resolv.conf ]; then resolv=/run/systemd/resolve/resolv.conf; fi",
+    'if awk \'$1 == "nameserver" && $2 != "127.0.0.53" { found = 1 } END { exit found }\' /etc/resolv.conf 2>/dev/null && [ -f /run/systemd/resolve/resolv.conf ]; then resolv=/run/systemd/resolve/resolv.conf; fi',
     'nameserver=$(awk \'$1 == "nameserver" { print $2; exit }\' "$resolv" 2>/dev/null || true)',
     'if [ -n "$nameserver" ]; then report nameserver green "${nameserver} (${resolv})"',
     'else report nameserver red "${resolv} names no nameserver: CoreDNS forwards outside names to the node\'s nameservers and exits \\"no valid upstream addresses\\" without one" "add a nameserver line to ${resolv} (the site\'s DNS server; on an air-gapped site any address that answers DNS, or the site router)"; fi',

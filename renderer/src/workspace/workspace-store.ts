@@ -328,7 +328,10 @@ export const useWorkspace = create<WorkspaceState>((set, get) => {
       return eraseFromTrash(() => getClient().workspace.purge({ trashId }), 'Could not delete forever');
     },
     emptyTrash(trashIds) {
-      return eraseFromTrash(() => getClient().workspace.emptyTrash({ trashIds }), 'Could not empty the trash');
+      return eraseFromTrash(
+        () => getClient().workspace.emptyTrash({ trashIds }),
+        'Could not empty the trash',
+      );
     },
     closeCluster() {
       useDesign.getState().unload();
