@@ -13,13 +13,20 @@ export const SCREENSHOT_DIR = 'test-results/screenshots';
  * Serves the built renderer (out/renderer, from `npm run build`) in browser mode and
  * fails the test on any page error or CSP violation, as the hardening requires.
  */
-export const test = base.extend<{ serverEnv: Record<string, string>; server: BrowserServer; app: Page }>({
+export const test = base.extend<{
+  serverEnv: Record<string, string>;
+  expectedConsoleErrors: RegExp[];
+  server: BrowserServer;
+  app: Page;
+}>({
   /**
    * Extra environment for the server only (`test.use({ serverEnv: … })`): e.g. a temp HOME and
    * KEELSON_KNOWN_HOSTS, without changing this test process's own environment, which later
    * spec files in the same worker would inherit.
    */
   serverEnv: [{}, { option: true }],
+  /** Console errors a test provokes on purpose (`test.use`): each must match one of these. */
+  expectedConsoleErrors: [[], { option: true }],
   server: async ({ serverEnv }, use) => {
     // Never the user's real ~/.keelson: a spec that sets KEELSON_HOME keeps its own, else a fresh one.
     const home =
@@ -31,11 +38,13 @@ export const test = base.extend<{ serverEnv: Record<string, string>; server: Bro
     await server.close();
     if (home) rmSync(home, { recursive: true, force: true });
   },
-  app: async ({ page, server }, use) => {
+  app: async ({ page, server, expectedConsoleErrors }, use) => {
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      if (message.type() !== 'error') return;
+      if (!expectedConsoleErrors.some((pattern) => pattern.test(message.text())))
+        problems.push(`console error: ${message.text()}`);
     });
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (event) => {

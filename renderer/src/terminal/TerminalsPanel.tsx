@@ -5,7 +5,14 @@ import { useDesign } from '../store/design';
 import { useWorkspace } from '../workspace/workspace-store';
 import type { TerminalStatus } from './controller';
 import { TerminalView } from './TerminalView';
-import { closeTerminal, controllerOf, openHostTerminal, openLocalTerminal, useTerminals } from './terminals';
+import {
+  closeTerminal,
+  controllerOf,
+  openHostTerminal,
+  openLocalTerminal,
+  retryTerminalLoad,
+  useTerminals,
+} from './terminals';
 
 function stateLabel(status: TerminalStatus): string {
   switch (status.state) {
@@ -17,6 +24,20 @@ function stateLabel(status: TerminalStatus): string {
     default:
       return status.state;
   }
+}
+
+/** A tab whose terminal code (xterm.js, loaded with the first terminal) is not there yet. */
+function TerminalLoading({ tabKey, status }: { tabKey: string; status: TerminalStatus }) {
+  if (status.state !== 'failed') return <div className="terminal-banner muted">Connecting…</div>;
+  return (
+    <div className="terminal-banner is-failed" role="alert" data-testid="terminal-ended">
+      <strong>Failed</strong>: {status.message}.{' '}
+      <button type="button" onClick={() => retryTerminalLoad(tabKey)}>
+        Try again
+      </button>{' '}
+      If Keelson was updated while this window was open, reload the window.
+    </div>
+  );
 }
 
 /** The + menu: a local kubectl shell for the open cluster, or a shell on any of its hosts. */
@@ -131,6 +152,8 @@ export function TerminalsPanel() {
       </div>
       {current && controller ? (
         <TerminalView key={current.key} controller={controller} status={current.status} />
+      ) : current ? (
+        <TerminalLoading tabKey={current.key} status={current.status} />
       ) : (
         <p className="muted">No terminals open. Double-click a host on the canvas, or use +.</p>
       )}

@@ -43,6 +43,26 @@ function setStatus(key: string, status: TerminalStatus): void {
   useTerminals.setState((s) => ({ tabs: s.tabs.map((t) => (t.key === key ? { ...t, status } : t)) }));
 }
 
+/** What each tab was opened with, kept until its controller exists (a failed load can be retried). */
+const loading = new Map<string, { title: string; spec: TerminalSpec }>();
+
+/** Loads xterm.js (once per page), then makes the tab's controller and starts its shell. */
+function startController(key: string): void {
+  const { title, spec } = loading.get(key)!;
+  setStatus(key, { state: 'connecting' });
+  loadController().then(
+    ({ TerminalController }) => {
+      if (!loading.delete(key)) return; // closed while loading
+      const controller = new TerminalController(title, spec, (status) => setStatus(key, status));
+      controllers.set(key, controller);
+      setStatus(key, controller.status); // a fresh tab list: the panel draws the terminal now
+      void controller.connect();
+    },
+    (error: unknown) =>
+      setStatus(key, { state: 'failed', message: `the terminal could not be loaded (${String(error)})` }),
+  );
+}
+
 /** Opens a terminal tab, shows it (bringing up the Terminals panel) and starts its shell. */
 export function openTerminal(title: string, spec: TerminalSpec): string {
   const key = `terminal-${++counter}`;
@@ -51,18 +71,14 @@ export function openTerminal(title: string, spec: TerminalSpec): string {
     active: key,
   }));
   useBottomTab.getState().show('terminals');
-  loadController().then(
-    ({ TerminalController }) => {
-      if (!useTerminals.getState().tabs.some((t) => t.key === key)) return; // closed while loading
-      const controller = new TerminalController(title, spec, (status) => setStatus(key, status));
-      controllers.set(key, controller);
-      setStatus(key, controller.status); // a fresh tab list: the panel draws the terminal now
-      void controller.connect();
-    },
-    (error: unknown) =>
-      setStatus(key, { state: 'failed', message: `the terminal could not be loaded: ${String(error)}` }),
-  );
+  loading.set(key, { title, spec });
+  startController(key);
   return key;
+}
+
+/** Tries again to load a tab's terminal whose code could not be fetched (no controller yet). */
+export function retryTerminalLoad(key: string): void {
+  if (loading.has(key)) startController(key);
 }
 
 /**
@@ -87,6 +103,7 @@ export function openLocalTerminal(clusterId: string): string {
 export function closeTerminal(key: string): void {
   controllers.get(key)?.dispose();
   controllers.delete(key);
+  loading.delete(key);
   useTerminals.setState((s) => {
     const index = s.tabs.findIndex((t) => t.key === key);
     const tabs = s.tabs.filter((t) => t.key !== key);
