@@ -24,10 +24,15 @@ import { sleep } from './plan-runner';
 
 const ONLY = 'preflight,os-prep,load-balancer';
 
-/** Runs the built CLI; resolves with its exit code and output. */
+/**
+ * Runs the built CLI; resolves with its exit code and output. A CLI still running after
+ * `deadlineMs` is killed and resolves with code null and its output so far, so a hang fails the
+ * test with what the CLI said instead of a bare test timeout.
+ */
 function keelson(
   args: string[],
   env: Record<string, string>,
+  deadlineMs = 180_000,
 ): { child: ChildProcess; result: Promise<{ code: number | null; out: string }> } {
   const child = spawn(process.execPath, ['out/main/cli.js', ...args], {
     env: { ...process.env, ...env },
@@ -36,7 +41,17 @@ function keelson(
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  return { child, result: new Promise((r) => child.once('exit', (code) => r({ code, out }))) };
+  const deadline = setTimeout(() => {
+    out += `\n[test] keelson ${args.join(' ')} still running after ${deadlineMs / 1000} s: killed\n`;
+    child.kill('SIGKILL');
+  }, deadlineMs);
+  const result = new Promise<{ code: number | null; out: string }>((r) =>
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      r({ code, out });
+    }),
+  );
+  return { child, result };
 }
 
 /** Records of one session (1-based) of a journal. */
@@ -339,5 +354,5 @@ describe('deploy faults on lab hosts', () => {
 
     const resumed = await keelson([...args, '--resume'], env).result;
     expect(resumed.code, resumed.out).toBe(0);
-  }, 300_000);
+  }, 420_000);
 });
