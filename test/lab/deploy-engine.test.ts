@@ -11,6 +11,7 @@ import { generatePlan } from '../../shared/plan';
 import type { Plan } from '../../shared/plan/types';
 import { readJournal } from '../../main/services/deploy/journal';
 import type { DeployOptions } from '../../main/services/deploy/engine';
+import { logFileName } from '../../main/services/deploy/logs';
 import { journalPath } from '../../main/services/deploy/state-dir';
 import type { SshEngine } from '../../main/services/ssh/engine';
 import {
@@ -24,6 +25,7 @@ import {
   STANDIN_UNIT,
   tempWork,
   testSecrets,
+  testStep,
   withSteps,
 } from './deploy-fixtures';
 import { startLab, type Lab } from './lab';
@@ -200,6 +202,55 @@ describe('deploy engine on lab hosts over SSH', () => {
     expect(journal.sessions).toBe(2);
     expect(journal.ended?.status).toBe('succeeded');
   }, 600_000);
+
+  it('a failed load-balancer step brings its services’ state and journal into its log', async () => {
+    // haproxy and keepalived run on the control planes now; h3 logs in as `deploy` (sudo with a
+    // password), so gathering as root goes through the same sudo as the steps.
+    const broken = (host: string) =>
+      testStep({
+        id: `load-balancer/broken/${host}`,
+        host,
+        script: 'echo "keelson: the balancer did not come up" >&2; exit 1',
+      });
+    const { run, events } = await openRun({
+      ...options,
+      plan: {
+        ...plan,
+        phases: [
+          { ...plan.phases.find((p) => p.id === 'load-balancer')!, steps: [broken('h1'), broken('h3')] },
+        ],
+      },
+      stateDir: join(work, 'diagnostics.deploy'),
+    });
+    expect(await run.done).toBe('failed');
+    allEvents.push(...events);
+    for (const host of ['h1', 'h3']) {
+      const stepId = `load-balancer/broken/${host}`;
+      const ended = events.find((e) => e.type === 'step-ended' && e.stepId === stepId);
+      if (ended?.type !== 'step-ended') throw new Error(`no end for ${stepId}`);
+      // The error and the tail are the step's own, not the diagnostics that follow them.
+      expect(ended.error).toBe(`${host}: the balancer did not come up (exit 1)`);
+      expect(ended.tail?.at(-1)).toMatch(/── failed: .* after/);
+      const lines = events.flatMap((e) => (e.type === 'step-output' && e.stepId === stepId ? e.lines : []));
+      const text = lines.join('\n');
+      expect(text).toContain(`── diagnostics from ${host}, gathered because the step failed`);
+      expect(text).toMatch(/── systemctl status haproxy\n[^]*Active: active \(running\)/);
+      expect(text).toMatch(/── journalctl -u keepalived \(last 40 lines\)\n[^]*Keepalived/);
+      // Only services the host has: the lab's hosts run no kubelet and have no crictl.
+      expect(text).not.toContain('systemctl status kubelet');
+      expect(text).not.toContain('crictl ps -a');
+      const nginx = await lab.sh(host, 'systemctl cat nginx.service >/dev/null 2>&1 && echo yes || echo no');
+      expect(text.includes('── systemctl status nginx'), `nginx installed: ${nginx.trim()}`).toBe(
+        nginx.trim() === 'yes',
+      );
+      // The same lines are in the step's log file in the run folder.
+      const log = readFileSync(
+        join(work, 'diagnostics.deploy', 'runs', run.runId, logFileName(stepId)),
+        'utf8',
+      );
+      expect(log).toContain('── systemctl status haproxy');
+    }
+  }, 300_000);
 
   it('no secret value appears in any event, log, journal or run file', () => {
     // The kept-secrets file: a codec line, then the JSON (plain codec here, as outside Electron).

@@ -9,6 +9,7 @@ import {
   type StepStatus,
 } from '../../../shared/deploy/events';
 import { PHASE_GUESS_MS, remainingPath } from '../../../shared/deploy/graph';
+import { diagnosticsFor, diagnosticsScript } from '../../../shared/deploy/diagnostics';
 import { hintFor } from '../../../shared/deploy/hints';
 import { blockedSteps, reduceRun, type RunView } from '../../../shared/deploy/state';
 import type { ClusterProject } from '../../../shared/model/cluster';
@@ -509,6 +510,7 @@ export class DeployRun {
     const failed = outcome.status === 'failed';
     const tail = failed ? out.tail(20) : undefined;
     const hint = failed ? hintFor(out.tail(60), outcome.error) : undefined;
+    if (failed && !outcome.unreachable && !this.cancelling) await this.gatherDiagnostics(step, out);
     await log.close();
     const record: JournalRecord = {
       t: 'step',
@@ -596,6 +598,27 @@ export class DeployRun {
     }
     const outputs = await this.collectOutputs(step, session);
     return { status: 'done', exitCode: 0, outputs };
+  }
+
+  /**
+   * Appends to a failed step's log what its services say (state, recent journal, containers),
+   * through the same redactor as the step's output. Best effort: it never changes the outcome.
+   */
+  private async gatherDiagnostics(step: PlanStep, out: StepOutput): Promise<void> {
+    const wanted = diagnosticsFor(step.phase);
+    if (!wanted) return;
+    out.note(`── diagnostics from ${step.host}, gathered because the step failed (read-only)`);
+    try {
+      const r = await this.sessions.get(step.host)!.gather(diagnosticsScript(wanted));
+      out.data('stdout', Buffer.from(r.stdout));
+      out.data('stderr', Buffer.from(r.stderr));
+      out.flush();
+    } catch (e) {
+      out.flush();
+      out.note(
+        `diagnostics could not be gathered: ${this.options.ssh.redactor.redact((e as Error).message)}`,
+      );
+    }
   }
 
   private failure(step: PlanStep, e: unknown, signal: AbortSignal): Outcome {

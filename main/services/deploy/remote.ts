@@ -138,6 +138,11 @@ export class HostSession {
     return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   }
 
+  /** Runs a read-only script as root (diagnostics), with a limit of its own; output comes back whole. */
+  gather(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return this.sh(`bash -c ${shellQuote(script)}`, 120_000);
+  }
+
   async upload(path: string, content: string, mode: string, signal: AbortSignal): Promise<void> {
     await this.ssh.upload(this.target, path, content, {
       mode: parseInt(mode, 8),
