@@ -11,7 +11,7 @@ import { shq } from '../plan/shell';
 export interface Diagnostics {
   /** systemd units whose state and last journal lines are shown, in this order. */
   units: string[];
-  /** `crictl ps -a` and the kubelet's view of static pods matter for this phase. */
+  /** The phase runs containers (static pods, CNI): `crictl ps -a` where crictl is installed. */
   containers: boolean;
 }
 
@@ -40,8 +40,8 @@ export function diagnosticsFor(phase: PhaseId): Diagnostics | undefined {
 export const JOURNAL_LINES = 40;
 
 /**
- * The bash script that gathers `d` (run as root, on standard input). Every command has its own
- * time limit, so one hung service manager or CRI socket cannot hold the whole gathering.
+ * The bash script that gathers `d` (run as root: journals are not every user's to read). Every
+ * command has its own time limit, so one hung service manager or CRI socket cannot hold the rest.
  */
 export function diagnosticsScript(d: Diagnostics): string {
   const lines = [
