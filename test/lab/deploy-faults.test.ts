@@ -12,7 +12,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProject, serializeProject } from '../../shared/model/parse';
 import type { Plan } from '../../shared/plan/types';
-import { parseJournal, readJournal, type JournalRecord } from '../../main/services/deploy/journal';
+import {
+  JournalError,
+  parseJournal,
+  readJournal,
+  type JournalRecord,
+} from '../../main/services/deploy/journal';
 import type { DeployOptions } from '../../main/services/deploy/engine';
 import { journalPath, listRuns, stateDirFor } from '../../main/services/deploy/state-dir';
 import type { SshEngine } from '../../main/services/ssh/engine';
@@ -52,6 +57,21 @@ function keelson(
     }),
   );
   return { child, result };
+}
+
+/**
+ * The first run's journal as written so far, or undefined before it is readable: the CLI creates
+ * the file before it writes the run record, and a poll can land in between.
+ */
+async function journalSoFar(stateDir: string) {
+  const [runId] = await listRuns(stateDir);
+  if (!runId || !existsSync(journalPath(stateDir, runId))) return undefined;
+  try {
+    return parseJournal(readFileSync(journalPath(stateDir, runId), 'utf8'), 'journal');
+  } catch (e) {
+    if (e instanceof JournalError) return undefined;
+    throw e;
+  }
 }
 
 /** Records of one session (1-based) of a journal. */
@@ -94,16 +114,15 @@ describe('deploy faults on lab hosts', () => {
     writeFileSync(file, serializeProject(bindTemplate(template.project, { ...lab, hosts: lab.hosts })));
     const env = { KEELSON_HOME: join(work, 'home'), KEELSON_KNOWN_HOSTS: join(work, 'cli_known_hosts') };
     const args = ['apply', file, '--yes', '--only', ONLY, '--known-hosts', lab.knownHostsPath, '--plain'];
-    const first = keelson(args, env);
+    const first = keelson(args, env, 300_000); // the loop below waits up to 300 s for keepalived
 
     // Kill it while a keepalived step runs: preflight, os-prep and haproxy are done by then.
     const stateDir = stateDirFor(file);
     let killedDuring: string | undefined;
     for (let i = 0; i < 3000 && !killedDuring; i++) {
       await sleep(100);
-      const runs = await listRuns(stateDir);
-      if (!runs.length || !existsSync(journalPath(stateDir, runs[0]!))) continue;
-      const j = parseJournal(readFileSync(journalPath(stateDir, runs[0]!), 'utf8'), 'journal');
+      const j = await journalSoFar(stateDir);
+      if (!j) continue;
       const open = j.records.filter((r) => r.t === 'attempt' && !j.steps.has(r.step));
       const lb = open.find((r) => r.t === 'attempt' && r.step.startsWith('load-balancer/keepalived/'));
       if (lb?.t === 'attempt') {
@@ -337,9 +356,8 @@ describe('deploy faults on lab hosts', () => {
     // Interrupt once every preflight has started (they take a few seconds each).
     for (let i = 0; i < 600; i++) {
       await sleep(100);
-      const [runId] = await listRuns(stateDir);
-      if (!runId || !existsSync(journalPath(stateDir, runId))) continue;
-      const j = parseJournal(readFileSync(journalPath(stateDir, runId), 'utf8'), 'journal');
+      const j = await journalSoFar(stateDir);
+      if (!j) continue;
       if (j.records.filter((r) => r.t === 'attempt').length === 5) break;
     }
     cli.child.kill('SIGINT');
