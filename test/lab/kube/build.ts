@@ -4,7 +4,7 @@
 // took and the sizes printed. Nothing built here is ever committed.
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { must, run } from '../run';
+import { must } from '../run';
 import {
   DEFAULT_KUBE_VERSION,
   RUNTIME_COMPONENTS,
@@ -13,8 +13,9 @@ import {
   etcdctlComponent,
   etcdutlComponent,
   kubernetesComponent,
+  type GoComponent,
 } from './components';
-import { KEELSON_CACHE, buildGoComponent, mb, type BuiltComponent } from './go-build';
+import { KEELSON_CACHE, buildGoComponent, checkCgoTools, mb, type BuiltComponent } from './go-build';
 
 export interface KubeImages {
   /** Exactly what `kubeadm config images list` prints, in its order. */
@@ -35,25 +36,7 @@ export interface KubeBuild {
 
 type Log = (line: string) => void;
 
-/**
- * runc is linked statically against libseccomp (cgo): without a C compiler and libseccomp's
- * static library its build fails after half an hour of Kubernetes. Say so before starting.
- */
-async function checkCgoTools(): Promise<void> {
-  const missing: string[] = [];
-  if ((await run('gcc', ['--version']).catch(() => ({ code: 1 }))).code !== 0) missing.push('gcc');
-  const libdir = await run('pkg-config', ['--variable=libdir', 'libseccomp']).catch(() => ({
-    code: 1,
-    stdout: '',
-  }));
-  if (libdir.code !== 0 || !existsSync(join(libdir.stdout.trim(), 'libseccomp.a')))
-    missing.push('libseccomp-dev');
-  if (missing.length)
-    throw new Error(
-      `kube-build: runc is built with seccomp (cgo, static), which needs ${missing.join(' and ')} ` +
-        `(Debian: apt-get install gcc pkg-config libseccomp-dev)`,
-    );
-}
+const componentDir = (c: GoComponent) => join(KEELSON_CACHE, 'components', `${c.name}-${c.version}`);
 
 /** Image tags kubeadm pulls for `version`, read from the real kubeadm binary. */
 export async function kubeadmImages(kubeadm: string, version: string): Promise<KubeImages> {
@@ -115,7 +98,11 @@ async function kubeModuleDir(version: string): Promise<string> {
 export async function kubeBuild(version = DEFAULT_KUBE_VERSION, log: Log = console.log): Promise<KubeBuild> {
   if (!/^1\.\d+\.\d+$/.test(version))
     throw new Error(`kube-build: "${version}" is not a version like 1.37.2`);
-  await checkCgoTools();
+  // Before half an hour of Kubernetes, not after it: a cgo component still to build needs its tools.
+  const cgoToBuild = RUNTIME_COMPONENTS.filter(
+    (c) => c.cgo && c.commands.some((cmd) => !existsSync(join(componentDir(c), 'bin', cmd.binary))),
+  );
+  if (cgoToBuild.length) await checkCgoTools(cgoToBuild[0]!);
   const started = Date.now();
   const components: BuiltComponent[] = [];
   const kube = await buildGoComponent(
@@ -137,9 +124,7 @@ export async function kubeBuild(version = DEFAULT_KUBE_VERSION, log: Log = conso
     ...RUNTIME_COMPONENTS,
   ];
   for (const c of components2) {
-    components.push(
-      await buildGoComponent(c, join(KEELSON_CACHE, 'components', `${c.name}-${c.version}`), log),
-    );
+    components.push(await buildGoComponent(c, componentDir(c), log));
   }
   components.push(
     await buildPause(

@@ -86,6 +86,26 @@ function recipeHash(component: GoComponent, goVersion: string, binary: string): 
     .slice(0, 16);
 }
 
+/**
+ * A cgo component (runc: seccomp, linked statically) needs a C compiler and libseccomp's static
+ * library; without them its build fails with pkg-config's words. Name the packages instead.
+ */
+export async function checkCgoTools(component: GoComponent): Promise<void> {
+  const missing: string[] = [];
+  if ((await run('gcc', ['--version']).catch(() => ({ code: 1 }))).code !== 0) missing.push('gcc');
+  const libdir = await run('pkg-config', ['--variable=libdir', 'libseccomp']).catch(() => ({
+    code: 1,
+    stdout: '',
+  }));
+  if (libdir.code !== 0 || !existsSync(join(libdir.stdout.trim(), 'libseccomp.a')))
+    missing.push('libseccomp-dev');
+  if (missing.length)
+    throw new Error(
+      `kube-build: ${component.name} is built with cgo (seccomp, static), which needs ${missing.join(' and ')} ` +
+        `(Debian: apt-get install gcc pkg-config libseccomp-dev)`,
+    );
+}
+
 /** Builds `component` into DIR/bin (DIR under KEELSON_CACHE), printing what it does through `log`. */
 export async function buildGoComponent(
   component: GoComponent,
@@ -117,6 +137,7 @@ export async function buildGoComponent(
       cached: true,
     }));
   if (todo.length > 0) {
+    if (component.cgo) await checkCgoTools(component);
     const modDir = await moduleDir(component.module, component.version, env, src);
     const goMod = readFileSync(join(modDir, 'go.mod'), 'utf8');
     const patched = component.dropImports?.length
