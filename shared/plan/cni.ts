@@ -24,6 +24,17 @@ export function cniManifestUrl(ctx: PlanContext): string {
     : `https://github.com/flannel-io/flannel/releases/download/${FLANNEL_VERSION}/kube-flannel.yml`;
 }
 
+/**
+ * The command that succeeds once the pod network runs on every node (Flannel's DaemonSet rolled
+ * out, or Calico's status Available), waiting up to `seconds`. A node can be Ready before then:
+ * Ready needs only the CNI config, which Flannel's init container writes before Flannel runs.
+ */
+export function podNetworkRolledOut(ctx: PlanContext, seconds: number): string {
+  return ctx.project.spec.networking.cni === 'calico'
+    ? `${KUBECTL} wait --for=condition=Available tigerastatus/calico --timeout=${seconds}s`
+    : `${KUBECTL} -n kube-flannel rollout status ds/kube-flannel-ds --timeout=${seconds}s`;
+}
+
 /** Calico's Installation: VXLAN encapsulation on the project's pod CIDR. */
 export function calicoResources(ctx: PlanContext): string {
   const installation = {
@@ -117,13 +128,7 @@ export function cniSteps(ctx: PlanContext, after: string[]): PlanStep[] {
       files: calico
         ? [file(`${CNI_DIR}/calico-installation.yaml`, calicoResources(ctx), 'yaml')]
         : [file(`${CNI_DIR}/net-conf.json`, flannelNetConf(ctx), 'text')],
-      check: calico
-        ? bashScript(
-            `${KUBECTL} wait --for=condition=Available tigerastatus/calico --timeout=5s >/dev/null 2>&1`,
-          )
-        : bashScript(
-            `${KUBECTL} -n kube-flannel rollout status ds/kube-flannel-ds --timeout=5s >/dev/null 2>&1`,
-          ),
+      check: bashScript(`${podNetworkRolledOut(ctx, 5)} >/dev/null 2>&1`),
       timeoutSeconds: 900,
       dependsOn: after,
     }),

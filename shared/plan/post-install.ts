@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { APISERVER_PORT, KEELSON_DIR, hostPort, type PlanContext } from './context';
+import { podNetworkRolledOut } from './cni';
 import { ADMIN_KUBECONFIG, KUBECTL } from './control-plane';
 import { jsonString } from './escape';
 import { ETCD_CA_DAYS, ETCD_CERT_DAYS, ETCD_EXPIRY_FILE } from './etcd';
@@ -143,7 +144,7 @@ export function verifySteps(ctx: PlanContext, after: string[]): PlanStep[] {
     phase: 'verify',
     host: cp.name,
     description:
-      `All ${expected} nodes Ready, CoreDNS rolled out, ${ctx.controlPlanes.length} apiservers` +
+      `All ${expected} nodes Ready, the pod network and CoreDNS rolled out, ${ctx.controlPlanes.length} apiservers` +
       (stacked ? ` and ${ctx.controlPlanes.length} etcd members` : '') +
       `, /readyz through the endpoint ${ctx.endpoint.host}:${ctx.endpoint.port}.`,
     script: bashScript(
@@ -151,6 +152,8 @@ export function verifySteps(ctx: PlanContext, after: string[]): PlanStep[] {
       `${KUBECTL} wait --for=condition=Ready node --all --timeout=600s`,
       `nodes=$(${KUBECTL} get nodes --no-headers | wc -l)`,
       `[ "$nodes" -eq ${shq(expected)} ] || fail "expected ${expected} nodes, found $nodes"`,
+      // Ready comes before the pod network runs on a node: wait for it, or success is early.
+      `${podNetworkRolledOut(ctx, 300)} || fail 'the pod network did not roll out on every node'`,
       `${KUBECTL} -n kube-system rollout status deploy/coredns --timeout=300s`,
       `apiservers=$(${KUBECTL} -n kube-system get pods -l component=kube-apiserver --no-headers | grep -c Running || true)`,
       `[ "$apiservers" -eq ${shq(ctx.controlPlanes.length)} ] || fail "expected ${ctx.controlPlanes.length} running apiservers, found $apiservers"`,

@@ -4,6 +4,7 @@ fail() { echo "keelson: $*" >&2; exit 1; }
 kubectl --kubeconfig=/etc/kubernetes/admin.conf wait --for=condition=Ready node --all --timeout=600s
 nodes=$(kubectl --kubeconfig=/etc/kubernetes/admin.conf get nodes --no-headers | wc -l)
 [ "$nodes" -eq '5' ] || fail "expected 5 nodes, found $nodes"
+kubectl --kubeconfig=/etc/kubernetes/admin.conf wait --for=condition=Available tigerastatus/calico --timeout=300s || fail 'the pod network did not roll out on every node'
 kubectl --kubeconfig=/etc/kubernetes/admin.conf -n kube-system rollout status deploy/coredns --timeout=300s
 apiservers=$(kubectl --kubeconfig=/etc/kubernetes/admin.conf -n kube-system get pods -l component=kube-apiserver --no-headers | grep -c Running || true)
 [ "$apiservers" -eq '3' ] || fail "expected 3 running apiservers, found $apiservers"
