@@ -76,6 +76,12 @@ export function drainStep(
       'remaining=$(grep -c . <<<"$left" || true)',
       'evicted=$(grep -cE \'^pod/.* evicted$\' "$log" || true)',
       'echo "keelson: drain report for ${node}: ${evicted} pods evicted, ${ds} DaemonSet pods left in place, ${remaining} pods still to move"',
+      // kubectl can lose an eviction's answer (a connection reset while the VIP moves) after the
+      // eviction happened: cordoned with nothing left to move is drained, as the check says.
+      `if [ "$rc" -ne 0 ] && [ "$remaining" -eq 0 ] && [ "$(${KUBECTL} get node "$node" -o jsonpath='{.spec.unschedulable}' || true)" = true ]; then`,
+      '  echo "keelson: kubectl drain exited ${rc}, but ${node} is cordoned and has no pod left to move: drained"',
+      '  rc=0',
+      'fi',
       'if [ "$rc" -ne 0 ] || [ "$remaining" -ne 0 ]; then',
       '  if [ -n "$left" ]; then echo "keelson: still on ${node}:"; sed \'s/^/  /\' <<<"$left"; fi',
       '  budget=$(grep -E \'disruption budget\' "$log" | grep -oE \'pods/"[^"]+" -n "[^"]+"\' | sort -u | tr \'\\n\' \' \' || true)',
